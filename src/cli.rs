@@ -1,0 +1,86 @@
+//! Command-line options (clap derive). Turned into validated settings by the
+//! subcommand modules in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Monte Carlo policy scenarios for two governments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "bilateral",
+    version,
+    about = "Simulate thousands of futures of a two-government relationship and compare policy levers",
+    after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml\n  bilateral validate scenarios/*.toml\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 0"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every lever of a scenario and write CSV outputs.
+    #[command(after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml --runs 5000 --seed 7 --out results/\n  bilateral run scenarios/us_mexico_2025-09.toml --lever mx_retaliates")]
+    Run(RunArgs),
+    /// Parse and check scenario files; report every problem, change nothing.
+    #[command(after_help = "Example:\n  bilateral validate scenarios/us_mexico_2025-02.toml scenarios/us_mexico_2025-09.toml")]
+    Validate(ValidateArgs),
+    /// Print the week-by-week story of one run as CSV on stdout.
+    #[command(after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv")]
+    Trace(TraceArgs),
+}
+
+/// Options of `bilateral run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Runs per lever (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only this lever (repeatable); the baseline is always run.
+    #[arg(long = "lever", value_name = "NAME")]
+    pub levers: Vec<String>,
+    /// Do not write runs.csv (one row per run).
+    #[arg(long)]
+    pub no_runs: bool,
+    /// No progress bar and no results table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `bilateral validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}
+
+/// Options of `bilateral trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Run index (0-based, as in runs.csv).
+    #[arg(long)]
+    pub run: u64,
+    /// Lever to trace.
+    #[arg(long, default_value = "baseline")]
+    pub lever: String,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}

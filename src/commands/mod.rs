@@ -1,0 +1,28 @@
+//! One module per subcommand.
+
+pub mod run;
+pub mod trace;
+pub mod validate;
+
+use crate::scenario::Scenario;
+
+/// An error in what the user asked for (exit code 2), as opposed to a
+/// failure while doing it (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Checks that `name` is a lever of `scenario`, suggesting the closest one.
+pub fn check_lever(scenario: &Scenario, name: &str) -> Result<(), UsageError> {
+    if scenario.lever(name).is_some() {
+        return Ok(());
+    }
+    let names: Vec<&str> = scenario.levers.iter().map(|l| l.name.as_str()).collect();
+    let hint = crate::scenario::suggest(name, &names)
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("levers: {}", names.join(", ")));
+    Err(UsageError(format!(
+        "scenario {} has no lever `{name}`; {hint}",
+        scenario.path.display()
+    )))
+}

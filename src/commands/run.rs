@@ -1,0 +1,215 @@
+//! `bilateral run`: every lever of a scenario, CSV outputs into a folder.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{check_lever, UsageError};
+use crate::cli::RunArgs;
+use crate::engine::{self, Plan, Results};
+use crate::model::outcome::{expand, METRICS};
+use crate::output::manifest::{Manifest, RngCrates};
+use crate::output::runs::RunsWriter;
+use crate::output::{self, fmt_num, AtomicFile};
+use crate::scenario::Scenario;
+
+/// The validated settings of a run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Lever names, baseline first.
+    pub levers: Vec<String>,
+    /// Runs per lever.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Threads.
+    pub threads: usize,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Write runs.csv.
+    pub write_runs: bool,
+    /// Progress and table.
+    pub quiet: bool,
+}
+
+impl RunConfig {
+    /// Turns command-line options into a validated configuration.
+    pub fn from_args(args: &RunArgs) -> Result<RunConfig> {
+        let scenario = Scenario::load(&args.scenario)?;
+        for name in &args.levers {
+            check_lever(&scenario, name)?;
+        }
+        // Scenario order, baseline first, each once.
+        let levers: Vec<String> = scenario
+            .levers
+            .iter()
+            .filter(|l| args.levers.is_empty() || l.name == "baseline" || args.levers.contains(&l.name))
+            .map(|l| l.name.clone())
+            .collect();
+        let runs = args.runs.unwrap_or(scenario.runs);
+        if runs == 0 {
+            return Err(UsageError("--runs must be at least 1".into()).into());
+        }
+        let threads = match args.threads {
+            Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario));
+        Ok(RunConfig {
+            seed: args.seed.unwrap_or(scenario.seed),
+            scenario,
+            levers,
+            runs,
+            threads,
+            out,
+            write_runs: !args.no_runs,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// `output/<scenario file stem>/`.
+pub fn default_out(scenario: &Path) -> PathBuf {
+    let stem = scenario.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("output").join(stem)
+}
+
+/// Runs `bilateral run`.
+pub fn execute(args: &RunArgs) -> Result<()> {
+    let config = RunConfig::from_args(args)?;
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let results = run_to_folder(&config)?;
+    let elapsed = clock.elapsed().as_secs_f64();
+    let mut files = vec!["summary.csv".to_string(), "timeseries.csv".to_string()];
+    if config.write_runs {
+        files.push("runs.csv".to_string());
+    }
+    files.push("manifest.json".to_string());
+    let s = &config.scenario;
+    let manifest = Manifest {
+        bilateral_version: env!("CARGO_PKG_VERSION"),
+        scenario: s.name.clone(),
+        scenario_path: s.path.display().to_string(),
+        scenario_sha256: s.sha256.clone(),
+        seed: config.seed,
+        seed_scheme: engine::seeds::SCHEME,
+        runs: config.runs,
+        levers: config.levers.clone(),
+        threads: config.threads,
+        start_date: s.start().format("%Y-%m-%d").to_string(),
+        horizon_months: s.horizon_months,
+        horizon_weeks: s.calendar.horizon_weeks,
+        files,
+        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
+        rng_crates: RngCrates::current(),
+    };
+    output::write_atomic(&config.out.join("manifest.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest)?;
+        writeln!(w)
+    })?;
+    if !config.quiet {
+        print_table(&config, &results, elapsed);
+    }
+    Ok(())
+}
+
+/// Runs the configuration and writes summary.csv, timeseries.csv and
+/// (unless switched off) runs.csv into the output folder.
+pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
+    let s = &config.scenario;
+    std::fs::create_dir_all(&config.out)
+        .with_context(|| format!("cannot create the output folder {}", config.out.display()))?;
+    let plan = Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
+    let mut runs_writer = if config.write_runs {
+        let file = AtomicFile::create(&config.out.join("runs.csv"))?;
+        let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
+        Some(RunsWriter::new(file, &s.ids, config.levers.clone(), &reported)?)
+    } else {
+        None
+    };
+    let total = config.runs;
+    let bar = if config.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}") {
+            bar.set_style(style);
+        }
+        bar
+    };
+    let results = engine::run(
+        &plan,
+        config.threads,
+        |record| match runs_writer.as_mut() {
+            Some(w) => w.write(record),
+            None => Ok(()),
+        },
+        |done| bar.set_position(done),
+    )?;
+    bar.finish_and_clear();
+    output::write_atomic(&config.out.join("summary.csv"), |w| {
+        output::summary::write(w, &s.name, &s.ids, &results)
+    })?;
+    output::write_atomic(&config.out.join("timeseries.csv"), |w| {
+        output::timeseries::write(w, &s.name, &s.ids, &s.calendar, &results)
+    })?;
+    if let Some(w) = runs_writer {
+        let file = w.finish().context("cannot finish runs.csv")?;
+        file.commit()?;
+    }
+    Ok(results)
+}
+
+/// Headline metrics shown after a run.
+const HEADLINE: [&str; 6] = [
+    "{a}_tariff_pct_end",
+    "extraditions_total",
+    "agreement_signed",
+    "{b}_retaliated",
+    "{b}_approval_pct_end",
+    "trade_loss_usd_bn",
+];
+
+fn print_table(config: &RunConfig, results: &Results, elapsed: f64) {
+    let ids = &config.scenario.ids;
+    let runs_total = config.runs * config.levers.len() as u64;
+    println!(
+        "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}",
+        config.runs,
+        config.levers.len(),
+        elapsed,
+        runs_total as f64 / elapsed.max(1e-9),
+        config.out.display()
+    );
+    println!("mean [p05, p95] per lever:");
+    let names: Vec<String> = HEADLINE.iter().map(|t| expand(t, ids)).collect();
+    let width = config.levers.iter().map(String::len).max().unwrap_or(8).max(8);
+    print!("{:width$}", "lever");
+    for n in &names {
+        print!("  {n:>22}");
+    }
+    println!();
+    for lever in &results.levers {
+        print!("{:width$}", lever.name);
+        for t in HEADLINE {
+            let k = METRICS.iter().position(|m| m.template == t).unwrap_or(0);
+            let s = &lever.metrics[k];
+            let cell = format!(
+                "{} [{}, {}]",
+                fmt_num(s.mean().map(|x| (x * 100.0).round() / 100.0)),
+                fmt_num(s.quantile(0.05)),
+                fmt_num(s.quantile(0.95))
+            );
+            print!("  {cell:>22}");
+        }
+        println!();
+    }
+}

@@ -1,0 +1,135 @@
+//! `bilateral trace`: the week-by-week story of one run, as CSV on stdout.
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+
+use super::check_lever;
+use crate::cli::TraceArgs;
+use crate::engine;
+use crate::model::{simulate, Action, Event, Observer, State};
+use crate::output::{csv_writer, fmt_num};
+use crate::scenario::{ResolvedLever, Scenario};
+use crate::calendar::Calendar;
+
+/// Columns of the key state printed with every event.
+const STATE_COLUMNS: [&str; 9] = [
+    "{a}_tariff_pct",
+    "exempt_share",
+    "threat_active",
+    "{b}_tariff_pct",
+    "extraditions_cum",
+    "cooperation_level",
+    "trust",
+    "{b}_approval_pct",
+    "{a}_demand",
+];
+
+struct Tracer<'a, W: Write> {
+    out: csv::Writer<W>,
+    ids: &'a [String; 2],
+    calendar: &'a Calendar,
+    error: Option<io::Error>,
+}
+
+fn describe(event: &Event, ids: &[String; 2]) -> (usize, &'static str, String) {
+    match *event {
+        Event::Chose { actor, action, value } => {
+            let other = &ids[1 - actor];
+            let detail = match action {
+                Action::Hold => format!("let the {value}% threat lapse at its deadline"),
+                Action::Threaten => format!("threatens {value}% on {other}'s goods"),
+                Action::Extend => format!("deadline moved to week {value}"),
+                Action::Impose => format!("tariff now {value}%"),
+                Action::Raise => format!("tariff raised to {value}%"),
+                Action::Cut => format!("tariff cut to {value}%"),
+                Action::Exempt => format!("exempt share now {}", fmt_num(Some(value))),
+                Action::Retaliate => format!("counter-tariff {value}% on {other}'s goods"),
+                Action::Transfer => format!("{value} people handed to {other}"),
+                Action::Deploy => format!("{value} thousand troops deployed"),
+                Action::Interdict => format!("interdiction level {value}"),
+                Action::CooperateUp if value >= 4.0 => "formal agreement signed".to_string(),
+                Action::CooperateUp => format!("cooperation rung {value} (at 3: agreement proposed)"),
+                Action::CooperateDown => format!("cooperation rung {value}"),
+                Action::Strike => format!("unilateral action on {other}'s soil"),
+                Action::SovereigntyStand => format!("cooperation suspended to rung {value}"),
+                Action::TightenMigration | Action::LoosenMigration => {
+                    format!("migration enforcement {}", fmt_num(Some(value)))
+                }
+            };
+            (actor, action.name(), detail)
+        }
+        Event::FormalExtraditions { actor, people } => {
+            (actor, "formal_extraditions", format!("{people} people extradited to {}", ids[1 - actor]))
+        }
+        Event::LegalLoss { actor, tariff_pct } => (
+            actor,
+            "legal_loss",
+            format!("courts strike down the tariff's legal basis; tariff now {tariff_pct}%"),
+        ),
+        Event::ProposalExpired { actor } => (actor, "proposal_expired", "agreement proposal expired unsigned".into()),
+    }
+}
+
+impl<W: Write> Observer for Tracer<'_, W> {
+    fn event(&mut self, week: u32, event: &Event, state: &State) {
+        if self.error.is_some() {
+            return;
+        }
+        let (actor, action, detail) = describe(event, self.ids);
+        let [a, b] = &state.actors;
+        let mut row = vec![
+            week.to_string(),
+            self.calendar.week_start(week).format("%Y-%m-%d").to_string(),
+            self.ids[actor].clone(),
+            action.to_string(),
+            detail,
+        ];
+        row.extend(
+            [
+                a.tariff_pct,
+                a.exempt_share,
+                f64::from(u8::from(a.threat.is_some())),
+                b.tariff_pct,
+                b.handed_over,
+                f64::from(state.cooperation_level),
+                state.trust,
+                b.approval_pct,
+                a.demand,
+            ]
+            .map(|x| fmt_num(Some((x * 1000.0).round() / 1000.0))),
+        );
+        if let Err(e) = self.out.write_record(&row) {
+            self.error = Some(e.into());
+        }
+    }
+}
+
+/// Runs `bilateral trace`.
+pub fn execute(args: &TraceArgs) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    check_lever(&scenario, &args.lever)?;
+    let lever = scenario.lever(&args.lever).map(|l| ResolvedLever::new(&scenario, l));
+    let Some(lever) = lever.transpose().map_err(anyhow::Error::msg)? else {
+        unreachable!("checked above")
+    };
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, args.run);
+    let stdout = io::stdout();
+    let mut out = csv_writer(stdout.lock());
+    let mut header: Vec<String> = ["week", "date", "actor", "action", "detail"].iter().map(|s| s.to_string()).collect();
+    header.extend(STATE_COLUMNS.iter().map(|c| crate::model::outcome::expand(c, &scenario.ids)));
+    let result = out.write_record(&header).map_err(io::Error::from);
+    let mut tracer = Tracer {
+        out,
+        ids: &scenario.ids,
+        calendar: &scenario.calendar,
+        error: result.err(),
+    };
+    simulate(&params, scenario.calendar.horizon_weeks, &mut rngs, &mut tracer);
+    let flushed = tracer.out.flush();
+    match tracer.error.map_or(flushed, Err) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

@@ -1,0 +1,232 @@
+//! The Monte Carlo engine: seeds, parallel runs, and an ordered merge.
+//!
+//! Runs are cut into fixed-size chunks. A batch of chunks is simulated in
+//! parallel (rayon); the chunk results are then folded into the accumulators
+//! one chunk after the other, in run order, by a single thread. Every
+//! floating-point sum therefore happens in the same order whatever the
+//! number of threads, so outputs are byte-identical for any `--threads`.
+//! Only one batch of chunk results is alive at a time: memory does not grow
+//! with the number of runs.
+
+pub mod seeds;
+
+use rayon::prelude::*;
+
+use crate::calendar::Calendar;
+use crate::model::outcome::{self, METRICS, VARIABLES};
+use crate::model::{simulate, DynamicsRngs, ModelParams, Observer, State};
+use crate::scenario::{ResolvedLever, Scenario};
+use crate::stats::Summary;
+
+/// Runs per chunk: the unit of parallel work and of ordered merging. Fixed,
+/// so results do not depend on the thread count.
+pub const CHUNK_RUNS: u64 = 64;
+/// Chunks simulated per parallel batch, per thread.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Levers to run, the comparison baseline first.
+    pub levers: Vec<ResolvedLever>,
+    /// Runs per lever.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Weeks and month ends.
+    pub calendar: Calendar,
+    /// Flat indices reported per run (the uncertainties).
+    pub reported: Vec<usize>,
+}
+
+impl Plan {
+    /// A plan for `levers` (names) of `scenario`.
+    pub fn new(scenario: &Scenario, levers: &[String], runs: u64, seed: u64) -> Result<Plan, String> {
+        let resolved = levers
+            .iter()
+            .map(|name| {
+                let lever = scenario.lever(name).ok_or_else(|| format!("no lever named `{name}`"))?;
+                ResolvedLever::new(scenario, lever)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Plan {
+            levers: resolved,
+            runs,
+            seed,
+            calendar: scenario.calendar.clone(),
+            reported: scenario.uncertain_indices(),
+        })
+    }
+}
+
+/// One run of one lever, as streamed to runs.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Run index, 0-based.
+    pub run: u64,
+    /// Index into `Plan::levers`.
+    pub lever: usize,
+    /// The run seed.
+    pub seed: u64,
+    /// Values of `Plan::reported` parameters in this run.
+    pub reported: Vec<f64>,
+    /// Outcome metrics (`NaN` = undefined).
+    pub metrics: Vec<f64>,
+}
+
+/// Accumulated results of one lever.
+#[derive(Debug, Clone)]
+pub struct LeverResults {
+    /// Lever name.
+    pub name: String,
+    /// One summary per metric in `outcome::METRICS` order.
+    pub metrics: Vec<Summary>,
+    /// `[month][variable]` summaries in `outcome::VARIABLES` order.
+    pub months: Vec<Vec<Summary>>,
+}
+
+/// Accumulated results of a whole run.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Per lever, in plan order.
+    pub levers: Vec<LeverResults>,
+    /// Runs per lever.
+    pub runs: u64,
+}
+
+/// Records the month-end variables as the run passes each month end.
+struct MonthEnds<'a> {
+    weeks: &'a [(String, u32)],
+    next: usize,
+    out: &'a mut [f64],
+}
+
+impl Observer for MonthEnds<'_> {
+    fn week_end(&mut self, state: &State) {
+        let n = VARIABLES.len();
+        while self.next < self.weeks.len() && self.weeks[self.next].1 == state.week {
+            outcome::variables(state, &mut self.out[self.next * n..(self.next + 1) * n]);
+            self.next += 1;
+        }
+    }
+}
+
+/// Sets up the parameters and streams of run `run` of `lever`: the same
+/// function serves the engine and `bilateral trace`, so a traced run is the
+/// run in runs.csv.
+pub fn prepare_run(lever: &ResolvedLever, master_seed: u64, run: u64) -> (ModelParams, DynamicsRngs, Vec<f64>, u64) {
+    let run_seed = seeds::run_seed(master_seed, run);
+    let mut values = lever.fixed.clone();
+    lever.draw(&mut values, |index| seeds::stream(run_seed, seeds::STREAM_UNCERTAINTY, index as u64));
+    let params = ModelParams::from_flat(&values);
+    let rngs = DynamicsRngs {
+        choice: seeds::stream(run_seed, seeds::STREAM_CHOICE, 0),
+        shocks: seeds::stream(run_seed, seeds::STREAM_SHOCKS, 0),
+    };
+    (params, rngs, values, run_seed)
+}
+
+struct ChunkResult {
+    records: Vec<RunRecord>,
+    /// Per record: months × variables.
+    month_values: Vec<f64>,
+}
+
+fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
+    let first = chunk * CHUNK_RUNS;
+    let last = (first + CHUNK_RUNS).min(plan.runs);
+    let per_record = plan.calendar.month_ends.len() * VARIABLES.len();
+    let count = (last - first) as usize * plan.levers.len();
+    let mut records = Vec::with_capacity(count);
+    let mut month_values = vec![f64::NAN; count * per_record];
+    let mut k = 0;
+    for run in first..last {
+        for (li, lever) in plan.levers.iter().enumerate() {
+            let (params, mut rngs, values, run_seed) = prepare_run(lever, plan.seed, run);
+            let mut observer = MonthEnds {
+                weeks: &plan.calendar.month_ends,
+                next: 0,
+                out: &mut month_values[k * per_record..(k + 1) * per_record],
+            };
+            let (state, totals) = simulate(&params, plan.calendar.horizon_weeks, &mut rngs, &mut observer);
+            let mut metrics = vec![0.0; METRICS.len()];
+            outcome::metrics(&state, &totals, &mut metrics);
+            records.push(RunRecord {
+                run,
+                lever: li,
+                seed: run_seed,
+                reported: plan.reported.iter().map(|&i| values[i]).collect(),
+                metrics,
+            });
+            k += 1;
+        }
+    }
+    ChunkResult { records, month_values }
+}
+
+/// Runs the plan on `threads` threads. `on_record` sees every run in run
+/// order (run 0 of every lever, then run 1, …); `on_progress` the runs done.
+pub fn run(
+    plan: &Plan,
+    threads: usize,
+    mut on_record: impl FnMut(&RunRecord) -> std::io::Result<()>,
+    mut on_progress: impl FnMut(u64),
+) -> Result<Results, EngineError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| EngineError::Threads(e.to_string()))?;
+    let n_months = plan.calendar.month_ends.len();
+    let mut levers: Vec<LeverResults> = plan
+        .levers
+        .iter()
+        .map(|l| LeverResults {
+            name: l.name.clone(),
+            metrics: METRICS.iter().map(|m| Summary::new(m.resolution, m.upper)).collect(),
+            months: (0..n_months)
+                .map(|_| VARIABLES.iter().map(|v| Summary::new(v.resolution, v.upper)).collect())
+                .collect(),
+        })
+        .collect();
+    let chunks = plan.runs.div_ceil(CHUNK_RUNS);
+    let batch = (threads.max(1) * CHUNKS_PER_THREAD) as u64;
+    let per_record = n_months * VARIABLES.len();
+    let mut start = 0;
+    while start < chunks {
+        let end = (start + batch).min(chunks);
+        let results: Vec<ChunkResult> =
+            pool.install(|| (start..end).into_par_iter().map(|c| simulate_chunk(plan, c)).collect());
+        for chunk in &results {
+            for (k, record) in chunk.records.iter().enumerate() {
+                let lever = &mut levers[record.lever];
+                for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
+                    summary.add(x);
+                }
+                let values = &chunk.month_values[k * per_record..(k + 1) * per_record];
+                for (m, month) in lever.months.iter_mut().enumerate() {
+                    for (v, summary) in month.iter_mut().enumerate() {
+                        summary.add(values[m * VARIABLES.len() + v]);
+                    }
+                }
+                on_record(record).map_err(EngineError::Output)?;
+            }
+            on_progress(chunk.records.last().map_or(0, |r| r.run + 1));
+        }
+        start = end;
+    }
+    Ok(Results {
+        levers,
+        runs: plan.runs,
+    })
+}
+
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The thread pool could not be built.
+    #[error("cannot start the thread pool: {0}")]
+    Threads(String),
+    /// Streaming a run record failed.
+    #[error("cannot write a run record: {0}")]
+    Output(std::io::Error),
+}

@@ -1,0 +1,16 @@
+//! bilateral: a Monte Carlo policy scenario simulator for two governments.
+//!
+//! Data flows one way: a scenario file ([`scenario`]) is resolved into model
+//! parameters ([`model`]), the [`engine`] runs them in parallel from one
+//! master seed, [`stats`] accumulates the outcomes, and [`output`] writes the
+//! CSV files. [`cli`] and [`commands`] are the command-line front end.
+
+pub mod calendar;
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod scenario;
+pub mod stats;
+pub mod calibration;

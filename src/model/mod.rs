@@ -1,0 +1,16 @@
+//! The agent model of two governments: parameters, state, the action
+//! vocabulary, the weekly logit choice and the dynamics.
+//!
+//! The model knows nothing of files, threads or CSV: it turns a
+//! [`params::ModelParams`] and two random streams into a run.
+
+pub mod action;
+pub mod outcome;
+pub mod params;
+pub mod state;
+pub mod step;
+
+pub use action::Action;
+pub use params::ModelParams;
+pub use state::State;
+pub use step::{simulate, DynamicsRngs, Event, NoObserver, Observer, RunTotals};

@@ -1,0 +1,124 @@
+//! Output files: one module per file, each written atomically.
+//!
+//! Every file is written to a temporary file in the destination folder and
+//! renamed into place only when complete, so a failed or killed run never
+//! leaves a half-written file under a final name, and earlier results stay
+//! intact until replaced whole.
+
+pub mod manifest;
+pub mod runs;
+pub mod summary;
+pub mod timeseries;
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+/// An output file being written: a temp file beside its final path.
+pub struct AtomicFile {
+    temp: BufWriter<NamedTempFile>,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (its folder must exist).
+    pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let temp = tempfile::Builder::new()
+            .prefix(".bilateral-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| OutputError::at(path, e))?;
+        Ok(AtomicFile {
+            temp: BufWriter::new(temp),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let path = self.path;
+        let temp = self.temp.into_inner().map_err(|e| OutputError::at(&path, e.into_error()))?;
+        temp.as_file().sync_all().map_err(|e| OutputError::at(&path, e))?;
+        temp.persist(&path).map_err(|e| OutputError::at(&path, e.error))?;
+        Ok(())
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+/// Writes a whole file atomically with `fill`.
+pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut AtomicFile) -> io::Result<()>) -> Result<(), OutputError> {
+    let mut file = AtomicFile::create(path)?;
+    fill(&mut file).map_err(|e| OutputError::at(path, e))?;
+    file.commit()
+}
+
+/// An output file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct OutputError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: io::Error,
+}
+
+impl OutputError {
+    fn at(path: &Path, source: io::Error) -> OutputError {
+        OutputError {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Formats a number for CSV: integers without a decimal point, other values
+/// with at most six decimals (trailing zeros trimmed), `NaN` and missing as an
+/// empty cell. Plain `.` decimals, no exponent, no thousands separators.
+pub fn fmt_num(x: Option<f64>) -> String {
+    match x {
+        None => String::new(),
+        Some(x) if !x.is_finite() => String::new(),
+        Some(x) if x == x.trunc() && x.abs() < 1e15 => format!("{}", x as i64),
+        Some(x) => {
+            let s = format!("{x:.6}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" { "0".to_string() } else { s.to_string() }
+        }
+    }
+}
+
+/// Makes a CSV writer with the settings every file shares (RFC 4180, `\n`).
+pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_num;
+
+    #[test]
+    fn numbers_are_plain() {
+        assert_eq!(fmt_num(Some(25.0)), "25");
+        assert_eq!(fmt_num(Some(0.1 + 0.2)), "0.3");
+        assert_eq!(fmt_num(Some(-0.0000001)), "0");
+        assert_eq!(fmt_num(Some(1234567.125)), "1234567.125");
+        assert_eq!(fmt_num(Some(f64::NAN)), "");
+        assert_eq!(fmt_num(None), "");
+    }
+}

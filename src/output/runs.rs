@@ -1,0 +1,46 @@
+//! runs.csv: one row per run and lever, streamed in run order.
+
+use std::io::{self, Write};
+
+use super::{csv_writer, fmt_num};
+use crate::engine::RunRecord;
+use crate::model::outcome::{expand, METRICS};
+
+/// Streams run records to a CSV writer.
+pub struct RunsWriter<W: Write> {
+    out: csv::Writer<W>,
+    levers: Vec<String>,
+}
+
+impl<W: Write> RunsWriter<W> {
+    /// Writes the header: `run,lever,seed`, one column per reported
+    /// parameter path, then the metrics.
+    pub fn new(w: W, ids: &[String; 2], levers: Vec<String>, reported: &[String]) -> io::Result<Self> {
+        let mut out = csv_writer(w);
+        let mut header: Vec<String> = ["run", "lever", "seed"].iter().map(|s| s.to_string()).collect();
+        header.extend(reported.iter().cloned());
+        header.extend(METRICS.iter().map(|m| expand(m.template, ids)));
+        out.write_record(&header)?;
+        Ok(RunsWriter {
+            out,
+            levers,
+        })
+    }
+
+    /// Writes one run.
+    pub fn write(&mut self, r: &RunRecord) -> io::Result<()> {
+        let mut row = Vec::with_capacity(3 + r.reported.len() + r.metrics.len());
+        row.push(r.run.to_string());
+        row.push(self.levers[r.lever].clone());
+        row.push(r.seed.to_string());
+        row.extend(r.reported.iter().map(|&x| fmt_num(Some(x))));
+        row.extend(r.metrics.iter().map(|&x| fmt_num(Some(x))));
+        self.out.write_record(&row)?;
+        Ok(())
+    }
+
+    /// Flushes and returns the inner writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+}

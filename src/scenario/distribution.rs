@@ -1,0 +1,191 @@
+//! Uncertainties: distributions a parameter is drawn from once per run.
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution as _, LogNormal, Normal, Triangular, Uniform};
+
+/// A distribution as written in a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Distribution {
+    /// `{ dist = "uniform", low, high }`
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// `{ dist = "normal", mean, sd }`
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// `{ dist = "lognormal", median, sigma }`: `ln X ~ Normal(ln median, sigma)`.
+    LogNormal {
+        /// Median.
+        median: f64,
+        /// Standard deviation of `ln X`.
+        sigma: f64,
+    },
+    /// `{ dist = "beta", alpha, beta, low = 0, high = 1 }`: a Beta scaled to `[low, high]`.
+    Beta {
+        /// Shape alpha.
+        alpha: f64,
+        /// Shape beta.
+        beta: f64,
+        /// Lower end of the support.
+        low: f64,
+        /// Upper end of the support.
+        high: f64,
+    },
+    /// `{ dist = "triangular", low, mode, high }`
+    Triangular {
+        /// Lower bound.
+        low: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        high: f64,
+    },
+}
+
+/// The distribution names a scenario may use, with their keys.
+pub const DISTRIBUTIONS: &[(&str, &[&str])] = &[
+    ("uniform", &["low", "high"]),
+    ("normal", &["mean", "sd"]),
+    ("lognormal", &["median", "sigma"]),
+    ("beta", &["alpha", "beta", "low", "high"]),
+    ("triangular", &["low", "mode", "high"]),
+];
+
+/// A distribution ready to sample (set up once per scenario, not per draw).
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Uniform.
+    Uniform(Uniform<f64>),
+    /// Normal.
+    Normal(Normal<f64>),
+    /// Log-normal.
+    LogNormal(LogNormal<f64>),
+    /// Beta scaled to `[low, low + width]`.
+    Beta(Beta<f64>, f64, f64),
+    /// Triangular.
+    Triangular(Triangular<f64>),
+}
+
+impl Distribution {
+    /// Builds the distribution from its name and keys, checking its parameters.
+    pub fn build(name: &str, get: impl Fn(&str) -> Option<f64>) -> Result<Distribution, String> {
+        let need = |k: &str| get(k).ok_or_else(|| format!("distribution `{name}` needs `{k}`"));
+        let d = match name {
+            "uniform" => Distribution::Uniform {
+                low: need("low")?,
+                high: need("high")?,
+            },
+            "normal" => Distribution::Normal {
+                mean: need("mean")?,
+                sd: need("sd")?,
+            },
+            "lognormal" => Distribution::LogNormal {
+                median: need("median")?,
+                sigma: need("sigma")?,
+            },
+            "beta" => Distribution::Beta {
+                alpha: need("alpha")?,
+                beta: need("beta")?,
+                low: get("low").unwrap_or(0.0),
+                high: get("high").unwrap_or(1.0),
+            },
+            "triangular" => Distribution::Triangular {
+                low: need("low")?,
+                mode: need("mode")?,
+                high: need("high")?,
+            },
+            other => return Err(format!("unknown distribution `{other}`")),
+        };
+        d.check()?;
+        Ok(d)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        match *self {
+            Distribution::Uniform { low, high } if low >= high => {
+                Err(format!("uniform needs low < high (got low = {low}, high = {high})"))
+            }
+            Distribution::Normal { sd, .. } if sd <= 0.0 => Err(format!("normal needs sd > 0 (got {sd})")),
+            Distribution::LogNormal { median, sigma } if median <= 0.0 || sigma <= 0.0 => Err(format!(
+                "lognormal needs median > 0 and sigma > 0 (got median = {median}, sigma = {sigma})"
+            )),
+            Distribution::Beta { alpha, beta, low, high } if alpha <= 0.0 || beta <= 0.0 || low >= high => Err(format!(
+                "beta needs alpha > 0, beta > 0 and low < high (got alpha = {alpha}, beta = {beta}, low = {low}, high = {high})"
+            )),
+            Distribution::Triangular { low, mode, high } if !(low <= mode && mode <= high && low < high) => Err(format!(
+                "triangular needs low <= mode <= high and low < high (got {low}, {mode}, {high})"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The smallest and largest values the distribution can produce.
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Distribution::Uniform { low, high } | Distribution::Triangular { low, high, .. } => (low, high),
+            Distribution::Beta { low, high, .. } => (low, high),
+            Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
+        }
+    }
+
+    /// The mean of the distribution (for docs and tests).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Distribution::Uniform { low, high } => (low + high) / 2.0,
+            Distribution::Normal { mean, .. } => mean,
+            Distribution::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
+            Distribution::Beta { alpha, beta, low, high } => low + (high - low) * alpha / (alpha + beta),
+            Distribution::Triangular { low, mode, high } => (low + mode + high) / 3.0,
+        }
+    }
+
+    /// The sampler; the parameters were checked in [`Distribution::build`].
+    pub fn sampler(&self) -> Result<Sampler, String> {
+        let err = |e: &dyn std::fmt::Display| e.to_string();
+        Ok(match *self {
+            Distribution::Uniform { low, high } => Sampler::Uniform(Uniform::new(low, high).map_err(|e| err(&e))?),
+            Distribution::Normal { mean, sd } => Sampler::Normal(Normal::new(mean, sd).map_err(|e| err(&e))?),
+            Distribution::LogNormal { median, sigma } => {
+                Sampler::LogNormal(LogNormal::new(median.ln(), sigma).map_err(|e| err(&e))?)
+            }
+            Distribution::Beta { alpha, beta, low, high } => {
+                Sampler::Beta(Beta::new(alpha, beta).map_err(|e| err(&e))?, low, high - low)
+            }
+            Distribution::Triangular { low, mode, high } => {
+                Sampler::Triangular(Triangular::new(low, high, mode).map_err(|e| err(&e))?)
+            }
+        })
+    }
+
+    /// A short description, e.g. `uniform(0.1, 0.3)`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Distribution::Uniform { low, high } => format!("uniform({low}, {high})"),
+            Distribution::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),
+            Distribution::LogNormal { median, sigma } => format!("lognormal(median {median}, sigma {sigma})"),
+            Distribution::Beta { alpha, beta, low, high } => format!("beta({alpha}, {beta}) on [{low}, {high}]"),
+            Distribution::Triangular { low, mode, high } => format!("triangular({low}, {mode}, {high})"),
+        }
+    }
+}
+
+impl Sampler {
+    /// One draw.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Uniform(d) => d.sample(rng),
+            Sampler::Normal(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Beta(d, low, width) => low + width * d.sample(rng),
+            Sampler::Triangular(d) => d.sample(rng),
+        }
+    }
+}

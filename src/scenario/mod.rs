@@ -1,0 +1,234 @@
+//! Scenario files: the TOML format, uncertainties, levers and validation.
+//!
+//! A scenario is read once into a [`Scenario`]: every parameter of the model
+//! resolved to a fixed number or a [`Distribution`], for the baseline and for
+//! each lever. Problems are collected, not stopped at, so `bilateral validate`
+//! can report every one of them with its line and column.
+
+pub mod distribution;
+mod parse;
+
+pub use parse::{is_identifier, suggest};
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::calendar::Calendar;
+use crate::model::params::{self, ModelParams};
+pub use distribution::{Distribution, Sampler};
+
+/// A parameter's value in a scenario or lever.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// The same number in every run.
+    Fixed(f64),
+    /// Drawn once per run.
+    Uncertain(Distribution),
+}
+
+/// A named set of parameter overrides.
+#[derive(Debug, Clone)]
+pub struct Lever {
+    /// Name (`baseline` for the scenario as written).
+    pub name: String,
+    /// What the lever means.
+    pub description: String,
+    /// Overridden flat parameter indices and their values.
+    pub overrides: Vec<(usize, ParamValue)>,
+}
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Scenario name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The two actor ids, first the side whose pressure the outputs follow.
+    pub ids: [String; 2],
+    /// Human-readable actor names.
+    pub actor_names: [String; 2],
+    /// Weeks and month ends.
+    pub calendar: Calendar,
+    /// Months reported.
+    pub horizon_months: u32,
+    /// Runs per lever.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Baseline values of every parameter, indexed as `model::params::layout`.
+    pub baseline: Vec<ParamValue>,
+    /// Levers, `baseline` first, then in file order.
+    pub levers: Vec<Lever>,
+}
+
+/// One problem found in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column, if known.
+    pub column: Option<usize>,
+    /// Dotted key the problem is about, if any.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What would be right.
+    pub help: Option<String>,
+}
+
+/// Why a scenario could not be loaded: every problem found.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ScenarioError {
+    /// The file.
+    pub path: PathBuf,
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "{} problem{} in scenario {}:",
+            n,
+            if n == 1 { "" } else { "s" },
+            self.path.display()
+        )?;
+        for p in &self.problems {
+            write!(f, "{}", self.path.display())?;
+            if let (Some(l), Some(c)) = (p.line, p.column) {
+                write!(f, ":{l}:{c}")?;
+            }
+            write!(f, ": {}", p.message)?;
+            if let Some(k) = &p.key {
+                write!(f, " (key `{k}`)")?;
+            }
+            writeln!(f)?;
+            if let Some(h) = &p.help {
+                writeln!(f, "  help: {h}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let bytes = std::fs::read(path).map_err(|e| ScenarioError {
+            path: path.to_path_buf(),
+            problems: vec![Problem {
+                line: None,
+                column: None,
+                key: None,
+                message: format!("cannot read the file: {e}"),
+                help: None,
+            }],
+        })?;
+        Self::from_bytes(path, &bytes)
+    }
+
+    /// Validates a scenario held in memory (`path` is used in messages).
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+        parse::parse(path, bytes)
+    }
+
+    /// Finds a lever by name.
+    pub fn lever(&self, name: &str) -> Option<&Lever> {
+        self.levers.iter().find(|l| l.name == name)
+    }
+
+    /// The values of `lever`: the baseline with the lever's overrides applied.
+    pub fn values_for(&self, lever: &Lever) -> Vec<ParamValue> {
+        let mut values = self.baseline.clone();
+        for (index, value) in &lever.overrides {
+            values[*index] = value.clone();
+        }
+        values
+    }
+
+    /// Flat indices that are uncertain in the baseline or in any lever, in
+    /// index order: the uncertainty columns of runs.csv.
+    pub fn uncertain_indices(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..params::layout::TOTAL)
+            .filter(|&i| {
+                matches!(self.baseline[i], ParamValue::Uncertain(_))
+                    || self.levers.iter().any(|l| {
+                        l.overrides
+                            .iter()
+                            .any(|(j, v)| *j == i && matches!(v, ParamValue::Uncertain(_)))
+                    })
+            })
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// Dotted path of a flat index with this scenario's actor ids.
+    pub fn path_of(&self, index: usize) -> String {
+        params::path_of(index, &self.ids)
+    }
+
+    /// The start date.
+    pub fn start(&self) -> NaiveDate {
+        self.calendar.start
+    }
+}
+
+/// Parameter values of one lever, with samplers built once.
+#[derive(Debug, Clone)]
+pub struct ResolvedLever {
+    /// Lever name.
+    pub name: String,
+    /// Fixed values (uncertain entries hold their mean until drawn).
+    pub fixed: Vec<f64>,
+    /// Uncertain entries: flat index and sampler.
+    pub uncertain: Vec<(usize, Sampler)>,
+}
+
+impl ResolvedLever {
+    /// Resolves `lever` of `scenario`.
+    pub fn new(scenario: &Scenario, lever: &Lever) -> Result<ResolvedLever, String> {
+        let values = scenario.values_for(lever);
+        let mut fixed = Vec::with_capacity(values.len());
+        let mut uncertain = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                ParamValue::Fixed(x) => fixed.push(*x),
+                ParamValue::Uncertain(d) => {
+                    fixed.push(d.mean());
+                    uncertain.push((i, d.sampler()?));
+                }
+            }
+        }
+        Ok(ResolvedLever {
+            name: lever.name.clone(),
+            fixed,
+            uncertain,
+        })
+    }
+
+    /// Draws the uncertain values for one run into `values` (which must be a
+    /// copy of `fixed`), using `rng_for(index)` for each parameter, and clamps
+    /// every draw into the parameter's allowed range.
+    pub fn draw<R: rand::Rng>(&self, values: &mut [f64], mut rng_for: impl FnMut(usize) -> R) {
+        for (index, sampler) in &self.uncertain {
+            let (_, _, spec) = params::spec_at(*index);
+            let mut rng = rng_for(*index);
+            values[*index] = sampler.sample(&mut rng).clamp(spec.min, spec.max);
+        }
+    }
+
+    /// The model parameters from a full value vector.
+    pub fn model_params(values: &[f64]) -> ModelParams {
+        ModelParams::from_flat(values)
+    }
+}

@@ -1,0 +1,654 @@
+//! The TOML walker: reads a scenario file into a [`Scenario`], collecting
+//! every problem with its line, column and key.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::distribution::DISTRIBUTIONS;
+use super::{Distribution, Lever, ParamValue, Problem, Scenario, ScenarioError};
+use crate::calendar::Calendar;
+use crate::model::params::{self, layout, ParamSpec};
+
+/// Most months a scenario may report (50 years).
+const MAX_HORIZON_MONTHS: i64 = 600;
+/// Most runs per lever a scenario may ask for.
+const MAX_RUNS: i64 = 1_000_000_000;
+
+struct Cx<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Cx<'_> {
+    fn at(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+
+    fn problem(&mut self, span: std::ops::Range<usize>, key: Option<String>, message: String, help: Option<String>) {
+        let (line, column) = self.at(span.start);
+        self.problems.push(Problem {
+            line: Some(line),
+            column: Some(column),
+            key,
+            message,
+            help,
+        });
+    }
+
+    fn unknown_key(&mut self, span: std::ops::Range<usize>, key: &str, table: &str, valid: &[&str]) {
+        let help = suggest(key, valid).map(|s| format!("did you mean `{s}`?")).or_else(|| {
+            (valid.len() <= 12).then(|| format!("valid keys here: {}", valid.join(", ")))
+        });
+        self.problem(span, Some(key.to_string()), format!("unknown key `{key}` in [{table}]"), help);
+    }
+
+    /// A finite number from an integer or float value.
+    fn number(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> Option<f64> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            other => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    format!("expected a number, found a {}", other.type_str()),
+                    None,
+                );
+                return None;
+            }
+        };
+        match x {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    "expected a finite number (nan and inf are not allowed)".to_string(),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, v: &Spanned<DeValue<'_>>, key: &str, min: i64, max: i64) -> Option<i64> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+            other => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    format!("expected a whole number, found a {}", other.type_str()),
+                    None,
+                );
+                return None;
+            }
+        };
+        match x {
+            Some(x) if (min..=max).contains(&x) => Some(x),
+            _ => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    format!("must be a whole number from {min} to {max}"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn string<'v>(&mut self, v: &'v Spanned<DeValue<'_>>, key: &str) -> Option<&'v str> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s.as_ref()),
+            other => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    format!("expected a string, found a {}", other.type_str()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn identifier(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> Option<String> {
+        let s = self.string(v, key)?;
+        if is_identifier(s) {
+            Some(s.to_string())
+        } else {
+            self.problem(
+                v.span(),
+                Some(key.to_string()),
+                format!("`{s}` is not a valid identifier"),
+                Some("use letters, digits, `_` and `-`, starting with a letter".to_string()),
+            );
+            None
+        }
+    }
+
+    fn table<'t, 'i>(&mut self, v: &'t Spanned<DeValue<'i>>, key: &str) -> Option<&'t DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    format!("expected a table, found a {}", other.type_str()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A parameter value: a number or an inline distribution table.
+    fn param_value(&mut self, v: &Spanned<DeValue<'_>>, key: &str, spec: &ParamSpec) -> Option<ParamValue> {
+        let value = if let DeValue::Table(t) = v.get_ref() {
+            ParamValue::Uncertain(self.distribution(t, v.span(), key)?)
+        } else {
+            ParamValue::Fixed(self.number(v, key)?)
+        };
+        let range = format!("[{}, {}] {}", spec.min, spec.max, spec.unit);
+        match &value {
+            ParamValue::Fixed(x) if *x < spec.min || *x > spec.max => {
+                self.problem(
+                    v.span(),
+                    Some(key.to_string()),
+                    format!("{x} is out of range"),
+                    Some(format!("allowed range is {range}")),
+                );
+                return None;
+            }
+            ParamValue::Uncertain(d) => {
+                let (lo, hi) = d.support();
+                let bounded = lo.is_finite() && hi.is_finite();
+                if bounded && (lo < spec.min || hi > spec.max) {
+                    self.problem(
+                        v.span(),
+                        Some(key.to_string()),
+                        format!("the support [{lo}, {hi}] of {} leaves the allowed range", d.describe()),
+                        Some(format!("allowed range is {range}")),
+                    );
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        Some(value)
+    }
+
+    fn distribution(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>, key: &str) -> Option<Distribution> {
+        let Some(name_v) = t.get("dist") else {
+            self.problem(
+                span,
+                Some(key.to_string()),
+                "an uncertainty needs `dist`".to_string(),
+                Some(format!(
+                    "e.g. {{ dist = \"uniform\", low = 0.1, high = 0.3 }}; distributions: {}",
+                    dist_names().join(", ")
+                )),
+            );
+            return None;
+        };
+        let name = self.string(name_v, &format!("{key}.dist"))?.to_string();
+        let Some((_, keys)) = DISTRIBUTIONS.iter().find(|(n, _)| *n == name) else {
+            let names = dist_names();
+            self.problem(
+                name_v.span(),
+                Some(format!("{key}.dist")),
+                format!("unknown distribution `{name}`"),
+                Some(
+                    suggest(&name, &names)
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("distributions: {}", names.join(", "))),
+                ),
+            );
+            return None;
+        };
+        let mut values: HashMap<&str, f64> = HashMap::new();
+        let mut ok = true;
+        for (k, v) in t.iter() {
+            let k_str = k.get_ref().as_ref();
+            if k_str == "dist" {
+                continue;
+            }
+            if let Some(valid) = keys.iter().find(|x| **x == k_str) {
+                match self.number(v, &format!("{key}.{k_str}")) {
+                    Some(x) => {
+                        values.insert(valid, x);
+                    }
+                    None => ok = false,
+                }
+            } else {
+                self.unknown_key(k.span(), k_str, &format!("{key} ({name})"), keys);
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        match Distribution::build(&name, |k| values.get(k).copied()) {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                self.problem(span, Some(key.to_string()), msg, None);
+                None
+            }
+        }
+    }
+
+    /// Reads a parameter table (`[world]`, `[us]`, …) into `out` at `offset`.
+    fn param_table(
+        &mut self,
+        table: &DeTable<'_>,
+        table_span: std::ops::Range<usize>,
+        table_name: &str,
+        specs: &[ParamSpec],
+        offset: usize,
+        out: &mut [Option<ParamValue>],
+        skip: &[&str],
+    ) {
+        let valid: Vec<&str> = specs.iter().map(|s| s.key).collect();
+        for (k, v) in table.iter() {
+            let key = k.get_ref().as_ref();
+            if skip.contains(&key) {
+                continue;
+            }
+            match specs.iter().position(|s| s.key == key) {
+                Some(i) => out[offset + i] = self.param_value(v, &format!("{table_name}.{key}"), &specs[i]),
+                None => self.unknown_key(k.span(), key, table_name, &valid),
+            }
+        }
+        let missing: Vec<&str> = specs
+            .iter()
+            .filter(|s| table.get(s.key).is_none())
+            .map(|s| s.key)
+            .collect();
+        if !missing.is_empty() {
+            self.problem(
+                table_span,
+                None,
+                format!("[{table_name}] is missing {}: {}", plural(missing.len(), "parameter"), missing.join(", ")),
+                Some("every model parameter must be given; see docs/MODEL.md for meanings and ranges".to_string()),
+            );
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+fn dist_names() -> Vec<&'static str> {
+    DISTRIBUTIONS.iter().map(|(n, _)| *n).collect()
+}
+
+/// Identifiers end up in CSV cells and file names: letters, digits, `_`, `-`,
+/// starting with a letter, so no cell can be read as a spreadsheet formula.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.len() <= 64
+}
+
+/// The closest valid name, if it is close enough to be a likely typo.
+pub fn suggest<'a>(given: &str, valid: &[&'a str]) -> Option<&'a str> {
+    valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(given, v), *v))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+const TOP_LEVEL: &[&str] = &["scenario", "run", "world", "initial", "levers"];
+
+pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    let fail = |problems| ScenarioError {
+        path: path.to_path_buf(),
+        problems,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        fail(vec![Problem {
+            line: None,
+            column: None,
+            key: None,
+            message: format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+            help: None,
+        }])
+    })?;
+    let mut cx = Cx {
+        text,
+        problems: Vec::new(),
+    };
+    let doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            cx.problem(span, None, format!("TOML syntax error: {}", e.message().trim()), None);
+            return Err(fail(cx.problems));
+        }
+    };
+    let root = doc.get_ref();
+    let whole = 0..0;
+
+    // [scenario]
+    let mut name = None;
+    let mut description = String::new();
+    let mut ids: Option<[String; 2]> = None;
+    let mut actor_names: Option<[String; 2]> = None;
+    let mut start: Option<NaiveDate> = None;
+    let mut horizon_months: Option<u32> = None;
+    match root.get("scenario") {
+        None => cx.problem(whole.clone(), None, "missing [scenario] table".into(), None),
+        Some(v) => {
+            if let Some(t) = cx.table(v, "scenario") {
+                let valid = ["name", "description", "actors", "actor_names", "start_date", "horizon_months"];
+                for (k, v) in t.iter() {
+                    let key = k.get_ref().as_ref();
+                    let path = format!("scenario.{key}");
+                    match key {
+                        "name" => name = cx.identifier(v, &path),
+                        "description" => description = cx.string(v, &path).unwrap_or_default().to_string(),
+                        "actors" | "actor_names" => {
+                            let arr = match v.get_ref() {
+                                DeValue::Array(a) if a.len() == 2 => Some(a),
+                                _ => {
+                                    cx.problem(v.span(), Some(path.clone()), "expected an array of two strings".into(), None);
+                                    None
+                                }
+                            };
+                            if let Some(a) = arr {
+                                let pair = if key == "actors" {
+                                    [cx.identifier(&a[0], &path), cx.identifier(&a[1], &path)]
+                                } else {
+                                    [
+                                        cx.string(&a[0], &path).map(str::to_string),
+                                        cx.string(&a[1], &path).map(str::to_string),
+                                    ]
+                                };
+                                if let [Some(x), Some(y)] = pair {
+                                    if key == "actors" {
+                                        if x == y {
+                                            cx.problem(v.span(), Some(path), "the two actor ids must differ".into(), None);
+                                        } else if TOP_LEVEL.contains(&x.as_str()) || TOP_LEVEL.contains(&y.as_str()) {
+                                            cx.problem(
+                                                v.span(),
+                                                Some(path),
+                                                format!("actor ids cannot be one of {}", TOP_LEVEL.join(", ")),
+                                                None,
+                                            );
+                                        } else {
+                                            ids = Some([x, y]);
+                                        }
+                                    } else {
+                                        actor_names = Some([x, y]);
+                                    }
+                                }
+                            }
+                        }
+                        "start_date" => {
+                            let s = match v.get_ref() {
+                                DeValue::String(s) => Some(s.to_string()),
+                                DeValue::Datetime(d) => Some(d.to_string()),
+                                _ => None,
+                            };
+                            start = s.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+                            if start.is_none() {
+                                cx.problem(
+                                    v.span(),
+                                    Some(path),
+                                    "start_date is not a date".into(),
+                                    Some("write it as YYYY-MM-DD, e.g. 2025-09-03".into()),
+                                );
+                            }
+                        }
+                        "horizon_months" => {
+                            horizon_months = cx.integer(v, &path, 1, MAX_HORIZON_MONTHS).map(|x| x as u32)
+                        }
+                        _ => cx.unknown_key(k.span(), key, "scenario", &valid),
+                    }
+                }
+                for required in ["name", "actors", "start_date", "horizon_months"] {
+                    if t.get(required).is_none() {
+                        cx.problem(v.span(), Some(format!("scenario.{required}")), format!("[scenario] needs `{required}`"), None);
+                    }
+                }
+            }
+        }
+    }
+
+    // [run]
+    let mut runs = None;
+    let mut seed = None;
+    match root.get("run") {
+        None => cx.problem(whole.clone(), None, "missing [run] table".into(), Some("e.g. [run] runs = 2000, seed = 1".into())),
+        Some(v) => {
+            if let Some(t) = cx.table(v, "run") {
+                for (k, v) in t.iter() {
+                    let key = k.get_ref().as_ref();
+                    match key {
+                        "runs" => runs = cx.integer(v, "run.runs", 1, MAX_RUNS).map(|x| x as u64),
+                        "seed" => seed = cx.integer(v, "run.seed", 0, i64::MAX).map(|x| x as u64),
+                        _ => cx.unknown_key(k.span(), key, "run", &["runs", "seed"]),
+                    }
+                }
+                for required in ["runs", "seed"] {
+                    if t.get(required).is_none() {
+                        cx.problem(v.span(), Some(format!("run.{required}")), format!("[run] needs `{required}`"), None);
+                    }
+                }
+            }
+        }
+    }
+
+    let Some(ids) = ids else {
+        if !cx.problems.iter().any(|p| p.key.as_deref() == Some("scenario.actors")) {
+            cx.problem(whole, Some("scenario.actors".into()), "the actor ids are needed to read the rest".into(), None);
+        }
+        return Err(fail(cx.problems));
+    };
+
+    // Unknown top-level tables.
+    let mut valid_top: Vec<&str> = TOP_LEVEL.to_vec();
+    valid_top.push(&ids[0]);
+    valid_top.push(&ids[1]);
+    for (k, _) in root.iter() {
+        let key = k.get_ref().as_ref();
+        if !valid_top.contains(&key) {
+            cx.unknown_key(k.span(), key, "top level", &valid_top);
+        }
+    }
+
+    // Parameters.
+    let mut values: Vec<Option<ParamValue>> = vec![None; layout::TOTAL];
+    let sections: [(&str, &[ParamSpec], usize); 3] = [
+        ("world", params::WORLD_SPECS, layout::WORLD),
+        (&ids[0], params::ACTOR_SPECS, layout::actor(0)),
+        (&ids[1], params::ACTOR_SPECS, layout::actor(1)),
+    ];
+    for (table_name, specs, offset) in sections {
+        match root.get(table_name) {
+            None => cx.problem(0..0, None, format!("missing [{table_name}] table"), None),
+            Some(v) => {
+                if let Some(t) = cx.table(v, table_name) {
+                    cx.param_table(t, v.span(), table_name, specs, offset, &mut values, &[]);
+                }
+            }
+        }
+    }
+    match root.get("initial") {
+        None => cx.problem(0..0, None, "missing [initial] table".into(), None),
+        Some(v) => {
+            if let Some(t) = cx.table(v, "initial") {
+                let skip = [ids[0].as_str(), ids[1].as_str()];
+                cx.param_table(t, v.span(), "initial", params::INITIAL_WORLD_SPECS, layout::INITIAL_WORLD, &mut values, &skip);
+                for (a, id) in ids.iter().enumerate() {
+                    let name = format!("initial.{id}");
+                    match t.get(id.as_str()) {
+                        None => cx.problem(v.span(), None, format!("missing [{name}] table"), None),
+                        Some(v) => {
+                            if let Some(t) = cx.table(v, &name) {
+                                cx.param_table(
+                                    t,
+                                    v.span(),
+                                    &name,
+                                    params::INITIAL_ACTOR_SPECS,
+                                    layout::initial_actor(a),
+                                    &mut values,
+                                    &[],
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Levers.
+    let paths: Vec<String> = (0..layout::TOTAL).map(|i| params::path_of(i, &ids)).collect();
+    let mut levers = vec![Lever {
+        name: "baseline".into(),
+        description: "The scenario as written.".into(),
+        overrides: Vec::new(),
+    }];
+    if let Some(v) = root.get("levers")
+        && let Some(t) = cx.table(v, "levers")
+    {
+        for (k, lv) in t.iter() {
+            let lever_name = k.get_ref().to_string();
+            let path = format!("levers.{lever_name}");
+            if !is_identifier(&lever_name) {
+                cx.problem(
+                    k.span(),
+                    Some(path.clone()),
+                    format!("`{lever_name}` is not a valid lever name"),
+                    Some("use letters, digits, `_` and `-`, starting with a letter".into()),
+                );
+                continue;
+            }
+            if lever_name == "baseline" {
+                cx.problem(k.span(), Some(path), "`baseline` is the scenario as written; pick another lever name".into(), None);
+                continue;
+            }
+            let Some(lt) = cx.table(lv, &path) else { continue };
+            let mut lever = Lever {
+                name: lever_name.clone(),
+                description: String::new(),
+                overrides: Vec::new(),
+            };
+            let mut flat = Vec::new();
+            flatten(lt, String::new(), &mut flat);
+            for (key, key_span, value) in flat {
+                if key == "description" {
+                    lever.description = cx.string(value, &format!("{path}.description")).unwrap_or_default().to_string();
+                    continue;
+                }
+                match paths.iter().position(|p| *p == key) {
+                    Some(index) => {
+                        let (_, _, spec) = params::spec_at(index);
+                        if let Some(pv) = cx.param_value(value, &format!("{path}.{key}"), spec) {
+                            lever.overrides.push((index, pv));
+                        }
+                    }
+                    None => {
+                        let valid: Vec<&str> = paths.iter().map(String::as_str).collect();
+                        let help = suggest(&key, &valid).map(|s| format!("did you mean `{s}`?")).or_else(|| {
+                            Some("a lever sets parameters by path: `world.<key>`, `<actor>.<key>`, `initial.<key>` or `initial.<actor>.<key>`".into())
+                        });
+                        cx.problem(key_span, Some(format!("{path}.{key}")), format!("lever `{lever_name}` sets unknown parameter `{key}`"), help);
+                    }
+                }
+            }
+            if lever.overrides.is_empty() && !cx.problems.iter().any(|p| p.key.as_deref().is_some_and(|k| k.starts_with(&path))) {
+                cx.problem(lv.span(), Some(path), format!("lever `{lever_name}` overrides nothing"), None);
+            }
+            levers.push(lever);
+        }
+    }
+
+    // Cross-checks that need several values.
+    let horizon_months = horizon_months.unwrap_or(1);
+    let calendar = start.and_then(|s| Calendar::new(s, horizon_months));
+    if start.is_some() && calendar.is_none() {
+        cx.problem(0..0, Some("scenario.horizon_months".into()), "the horizon runs past the supported dates".into(), None);
+    }
+    if let Some(cal) = &calendar {
+        for a in 0..2 {
+            let deadline_key = params::INITIAL_ACTOR_SPECS.iter().position(|s| s.key == "threat_deadline_weeks");
+            let Some(index) = deadline_key.map(|k| layout::initial_actor(a) + k) else { continue };
+            if let Some(ParamValue::Fixed(d)) = &values[index]
+                && *d > f64::from(cal.horizon_weeks)
+            {
+                cx.problems.push(Problem {
+                    line: None,
+                    column: None,
+                    key: Some(paths[index].clone()),
+                    message: format!("a deadline {d} weeks after the start is beyond the horizon of {} weeks", cal.horizon_weeks),
+                    help: None,
+                });
+            }
+        }
+    }
+
+    if !cx.problems.is_empty() {
+        cx.problems.sort_by_key(|p| (p.line.unwrap_or(0), p.column.unwrap_or(0)));
+        return Err(fail(cx.problems));
+    }
+    let (Some(name), Some(calendar), Some(runs), Some(seed)) = (name, calendar, runs, seed) else {
+        return Err(fail(vec![Problem {
+            line: None,
+            column: None,
+            key: None,
+            message: "incomplete scenario".into(),
+            help: None,
+        }]));
+    };
+    let baseline: Vec<ParamValue> = values.into_iter().map(|v| v.unwrap_or(ParamValue::Fixed(0.0))).collect();
+    let sha256 = format!("{:x}", Sha256::digest(bytes));
+    Ok(Scenario {
+        path: path.to_path_buf(),
+        sha256,
+        name,
+        description,
+        actor_names: actor_names.unwrap_or_else(|| ids.clone()),
+        ids,
+        calendar,
+        horizon_months,
+        runs,
+        seed,
+        baseline,
+        levers,
+    })
+}
+
+/// Flattens a lever table into dotted paths; inline tables with `dist` are
+/// values (uncertainties), not nesting.
+fn flatten<'t, 'i>(
+    t: &'t DeTable<'i>,
+    prefix: String,
+    out: &mut Vec<(String, std::ops::Range<usize>, &'t Spanned<DeValue<'i>>)>,
+) {
+    for (k, v) in t.iter() {
+        let key = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        match v.get_ref() {
+            DeValue::Table(inner) if inner.get("dist").is_none() => flatten(inner, key, out),
+            _ => out.push((key, k.span(), v)),
+        }
+    }
+}
