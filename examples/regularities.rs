@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = PathBuf::from(args.next().unwrap_or_else(|| "scenarios/us_mexico_2025-02.toml".into()));
+    let path = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "scenarios/us_mexico_2025-02.toml".into()),
+    );
     let runs: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(2000);
     let scenario = match bilateral::scenario::Scenario::load(&path) {
         Ok(s) => s,
@@ -18,7 +21,14 @@ fn main() {
     match bilateral::calibration::regularities(&scenario, runs, scenario.seed) {
         Ok(list) => {
             for r in list {
-                println!("{:4} {:5.1}%  ({} of {})  {}", r.id, 100.0 * r.share(), r.holds, r.applicable, r.description);
+                println!(
+                    "{:4} {:5.1}%  ({} of {})  {}",
+                    r.id,
+                    100.0 * r.share(),
+                    r.holds,
+                    r.applicable,
+                    r.description
+                );
             }
         }
         Err(e) => {

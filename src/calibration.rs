@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use crate::engine;
-use crate::model::{simulate, Action, Event, Observer, State};
+use crate::model::{Action, Event, Observer, State, simulate};
 use crate::scenario::{ResolvedLever, Scenario};
 
 /// What a run did, as far as the regularities need.
@@ -32,7 +32,12 @@ struct Story {
 
 impl Observer for Story {
     fn event(&mut self, week: u32, event: &Event, _state: &State) {
-        if let Event::Chose { actor, action, value } = *event {
+        if let Event::Chose {
+            actor,
+            action,
+            value,
+        } = *event
+        {
             self.moves.push((week, actor, action, value));
         }
     }
@@ -45,7 +50,10 @@ impl Observer for Story {
         if tariff > 0.0 && self.first_tariff_week.is_none() {
             self.first_tariff_week = Some(state.week);
         }
-        if tariff <= 0.0 && self.first_tariff_week.is_some() && self.tariff_zero_after_imposition_week.is_none() {
+        if tariff <= 0.0
+            && self.first_tariff_week.is_some()
+            && self.tariff_zero_after_imposition_week.is_none()
+        {
             self.tariff_zero_after_imposition_week = Some(state.week);
         }
         self.tariff_by_week.push(tariff);
@@ -74,22 +82,53 @@ pub struct Regularity {
 impl Regularity {
     /// Share of applicable runs in which it holds.
     pub fn share(&self) -> f64 {
-        if self.applicable == 0 { 0.0 } else { self.holds as f64 / self.applicable as f64 }
+        if self.applicable == 0 {
+            0.0
+        } else {
+            self.holds as f64 / self.applicable as f64
+        }
     }
 }
 
 const CHECKS: [(&str, &str); 11] = [
-    ("R1", "the first deadline is extended, after a concession by the threatened side"),
-    ("R2", "a mass transfer comes within two weeks before a deadline of a pending threat (runs with a transfer)"),
-    ("R3", "at most half of the deadlines reached are carried out (runs with a deadline)"),
-    ("R4", "an exemption follows within two weeks of the first imposition (runs with a tariff)"),
+    (
+        "R1",
+        "the first deadline is extended, after a concession by the threatened side",
+    ),
+    (
+        "R2",
+        "a mass transfer comes within two weeks before a deadline of a pending threat (runs with a transfer)",
+    ),
+    (
+        "R3",
+        "at most half of the deadlines reached are carried out (runs with a deadline)",
+    ),
+    (
+        "R4",
+        "an exemption follows within two weeks of the first imposition (runs with a tariff)",
+    ),
     ("R5", "the threatened side never retaliates"),
-    ("R6", "once imposed, the tariff stays above zero for at least 12 weeks or to the horizon (runs with a tariff)"),
-    ("R7", "the first escalated threat (above a tariff in force) is not carried out at its first deadline (runs with one)"),
-    ("R8", "cooperation ends at least one rung higher, with no formal agreement"),
+    (
+        "R6",
+        "once imposed, the tariff stays above zero for at least 12 weeks or to the horizon (runs with a tariff)",
+    ),
+    (
+        "R7",
+        "the first escalated threat (above a tariff in force) is not carried out at its first deadline (runs with one)",
+    ),
+    (
+        "R8",
+        "cooperation ends at least one rung higher, with no formal agreement",
+    ),
     ("R9", "no unilateral action on the threatened side's soil"),
-    ("R10", "approval, which starts at its post-announcement rally level, erodes: it ends 5+ points below its first-month peak and above 55"),
-    ("R11", "the threatening side's demand ends higher than it started"),
+    (
+        "R10",
+        "approval, which starts at its post-announcement rally level, erodes: it ends 5+ points below its first-month peak and above 55",
+    ),
+    (
+        "R11",
+        "the threatening side's demand ends higher than it started",
+    ),
 ];
 
 /// Judges one run; `None` where the question does not apply.
@@ -100,14 +139,28 @@ fn judge(s: &Story) -> [Option<bool>; 11] {
         .filter(|m| m.1 == 0 && matches!(m.2, Action::Impose | Action::Extend | Action::Hold))
         .collect();
     let r1 = deadline_moves.first().map(|&&(week, _, action, _)| {
-        action == Action::Extend && s.moves.iter().any(|m| m.1 == 1 && m.2.is_concession() && m.0 <= week)
+        action == Action::Extend
+            && s.moves
+                .iter()
+                .any(|m| m.1 == 1 && m.2.is_concession() && m.0 <= week)
     });
     // Weeks at which a threat by actor 0 had its deadline decided.
     let deadline_weeks: Vec<u32> = deadline_moves.iter().map(|m| m.0).collect();
-    let transfers: Vec<u32> = s.moves.iter().filter(|m| m.1 == 1 && m.2 == Action::Transfer).map(|m| m.0).collect();
-    let r2 = (!transfers.is_empty())
-        .then(|| transfers.iter().any(|&t| deadline_weeks.iter().any(|&d| d >= t && d - t <= 2)));
-    let carried = deadline_moves.iter().filter(|m| m.2 == Action::Impose).count();
+    let transfers: Vec<u32> = s
+        .moves
+        .iter()
+        .filter(|m| m.1 == 1 && m.2 == Action::Transfer)
+        .map(|m| m.0)
+        .collect();
+    let r2 = (!transfers.is_empty()).then(|| {
+        transfers
+            .iter()
+            .any(|&t| deadline_weeks.iter().any(|&d| d >= t && d - t <= 2))
+    });
+    let carried = deadline_moves
+        .iter()
+        .filter(|m| m.2 == Action::Impose)
+        .count();
     let r3 = (!deadline_moves.is_empty()).then(|| 2 * carried <= deadline_moves.len());
     let r4 = s.first_tariff_week.map(|first| {
         s.moves
@@ -124,12 +177,25 @@ fn judge(s: &Story) -> [Option<bool>; 11] {
     // Escalated threats: threats issued while a tariff was in force.
     let mut r7 = None;
     for &(week, actor, action, _) in &s.moves {
-        if actor == 0 && action == Action::Threaten && s.tariff_by_week.get(week as usize).is_some_and(|&t| t > 0.0) {
-            r7 = deadline_moves.iter().find(|m| m.0 > week).map(|m| m.2 != Action::Impose);
+        if actor == 0
+            && action == Action::Threaten
+            && s.tariff_by_week
+                .get(week as usize)
+                .is_some_and(|&t| t > 0.0)
+        {
+            r7 = deadline_moves
+                .iter()
+                .find(|m| m.0 > week)
+                .map(|m| m.2 != Action::Impose);
             break;
         }
     }
-    let first_month_peak = s.approval.iter().take(5).copied().fold(f64::NEG_INFINITY, f64::max);
+    let first_month_peak = s
+        .approval
+        .iter()
+        .take(5)
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     let end = s.approval.last().copied().unwrap_or(0.0);
     let r10 = end <= first_month_peak - 5.0 && end > 55.0;
     [

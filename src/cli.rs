@@ -23,13 +23,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every lever of a scenario and write CSV outputs.
-    #[command(after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml --runs 5000 --seed 7 --out results/\n  bilateral run scenarios/us_mexico_2025-09.toml --lever mx_retaliates")]
+    #[command(
+        after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml --runs 5000 --seed 7 --out results/\n  bilateral run scenarios/us_mexico_2025-09.toml --lever mx_retaliates"
+    )]
     Run(RunArgs),
     /// Parse and check scenario files; report every problem, change nothing.
-    #[command(after_help = "Example:\n  bilateral validate scenarios/us_mexico_2025-02.toml scenarios/us_mexico_2025-09.toml")]
+    #[command(
+        after_help = "Example:\n  bilateral validate scenarios/us_mexico_2025-02.toml scenarios/us_mexico_2025-09.toml"
+    )]
     Validate(ValidateArgs),
     /// Print the week-by-week story of one run as CSV on stdout.
-    #[command(after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv")]
+    #[command(
+        after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv"
+    )]
     Trace(TraceArgs),
 }
 

@@ -6,6 +6,7 @@
 //! CSV files. [`cli`] and [`commands`] are the command-line front end.
 
 pub mod calendar;
+pub mod calibration;
 pub mod cli;
 pub mod commands;
 pub mod engine;
@@ -13,4 +14,3 @@ pub mod model;
 pub mod output;
 pub mod scenario;
 pub mod stats;
-pub mod calibration;

@@ -20,8 +20,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let usage = e.downcast_ref::<ScenarioError>().is_some()
                 || e.downcast_ref::<UsageError>().is_some()
-                || e.downcast_ref::<commands::validate::ValidationFailed>().is_some();
-            if e.downcast_ref::<commands::validate::ValidationFailed>().is_none() {
+                || e.downcast_ref::<commands::validate::ValidationFailed>()
+                    .is_some();
+            if e.downcast_ref::<commands::validate::ValidationFailed>()
+                .is_none()
+            {
                 eprintln!("error: {e:#}");
             }
             ExitCode::from(if usage { 2 } else { 1 })

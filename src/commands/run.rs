@@ -7,13 +7,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{check_lever, UsageError};
+use super::{UsageError, check_lever};
 use crate::cli::RunArgs;
 use crate::engine::{self, Plan, Results};
-use crate::model::outcome::{expand, METRICS};
+use crate::model::outcome::{METRICS, expand};
 use crate::output::manifest::{Manifest, RngCrates};
 use crate::output::runs::RunsWriter;
-use crate::output::{self, fmt_num, AtomicFile};
+use crate::output::{self, AtomicFile, fmt_num};
 use crate::scenario::Scenario;
 
 /// The validated settings of a run.
@@ -48,7 +48,9 @@ impl RunConfig {
         let levers: Vec<String> = scenario
             .levers
             .iter()
-            .filter(|l| args.levers.is_empty() || l.name == "baseline" || args.levers.contains(&l.name))
+            .filter(|l| {
+                args.levers.is_empty() || l.name == "baseline" || args.levers.contains(&l.name)
+            })
             .map(|l| l.name.clone())
             .collect();
         let runs = args.runs.unwrap_or(scenario.runs);
@@ -60,7 +62,10 @@ impl RunConfig {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario));
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| default_out(&args.scenario));
         Ok(RunConfig {
             seed: args.seed.unwrap_or(scenario.seed),
             scenario,
@@ -76,7 +81,9 @@ impl RunConfig {
 
 /// `output/<scenario file stem>/`.
 pub fn default_out(scenario: &Path) -> PathBuf {
-    let stem = scenario.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    let stem = scenario
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
     Path::new("output").join(stem)
 }
 
@@ -127,11 +134,17 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
     let s = &config.scenario;
     std::fs::create_dir_all(&config.out)
         .with_context(|| format!("cannot create the output folder {}", config.out.display()))?;
-    let plan = Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
+    let plan =
+        Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
     let mut runs_writer = if config.write_runs {
         let file = AtomicFile::create(&config.out.join("runs.csv"))?;
         let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
-        Some(RunsWriter::new(file, &s.ids, config.levers.clone(), &reported)?)
+        Some(RunsWriter::new(
+            file,
+            &s.ids,
+            config.levers.clone(),
+            &reported,
+        )?)
     } else {
         None
     };
@@ -140,7 +153,9 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
+        {
             bar.set_style(style);
         }
         bar
@@ -191,7 +206,13 @@ fn print_table(config: &RunConfig, results: &Results, elapsed: f64) {
     );
     println!("mean [p05, p95] per lever:");
     let names: Vec<String> = HEADLINE.iter().map(|t| expand(t, ids)).collect();
-    let width = config.levers.iter().map(String::len).max().unwrap_or(8).max(8);
+    let width = config
+        .levers
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(8)
+        .max(8);
     print!("{:width$}", "lever");
     for n in &names {
         print!("  {n:>22}");

@@ -5,12 +5,12 @@ use std::io::{self, Write};
 use anyhow::Result;
 
 use super::check_lever;
+use crate::calendar::Calendar;
 use crate::cli::TraceArgs;
 use crate::engine;
-use crate::model::{simulate, Action, Event, Observer, State};
+use crate::model::{Action, Event, Observer, State, simulate};
 use crate::output::{csv_writer, fmt_num};
 use crate::scenario::{ResolvedLever, Scenario};
-use crate::calendar::Calendar;
 
 /// Columns of the key state printed with every event.
 const STATE_COLUMNS: [&str; 9] = [
@@ -34,7 +34,11 @@ struct Tracer<'a, W: Write> {
 
 fn describe(event: &Event, ids: &[String; 2]) -> (usize, &'static str, String) {
     match *event {
-        Event::Chose { actor, action, value } => {
+        Event::Chose {
+            actor,
+            action,
+            value,
+        } => {
             let other = &ids[1 - actor];
             let detail = match action {
                 Action::Hold => format!("let the {value}% threat lapse at its deadline"),
@@ -49,7 +53,9 @@ fn describe(event: &Event, ids: &[String; 2]) -> (usize, &'static str, String) {
                 Action::Deploy => format!("{value} thousand troops deployed"),
                 Action::Interdict => format!("interdiction level {value}"),
                 Action::CooperateUp if value >= 4.0 => "formal agreement signed".to_string(),
-                Action::CooperateUp => format!("cooperation rung {value} (at 3: agreement proposed)"),
+                Action::CooperateUp => {
+                    format!("cooperation rung {value} (at 3: agreement proposed)")
+                }
                 Action::CooperateDown => format!("cooperation rung {value}"),
                 Action::Strike => format!("unilateral action on {other}'s soil"),
                 Action::SovereigntyStand => format!("cooperation suspended to rung {value}"),
@@ -60,14 +66,23 @@ fn describe(event: &Event, ids: &[String; 2]) -> (usize, &'static str, String) {
             (actor, action.name(), detail)
         }
         Event::FormalExtraditions { actor, people } => {
-            (actor, "formal_extraditions", format!("{people} people extradited to {}", ids[1 - actor]))
+            let noun = if people == 1 { "person" } else { "people" };
+            (
+                actor,
+                "formal_extraditions",
+                format!("{people} {noun} extradited to {}", ids[1 - actor]),
+            )
         }
         Event::LegalLoss { actor, tariff_pct } => (
             actor,
             "legal_loss",
             format!("courts strike down the tariff's legal basis; tariff now {tariff_pct}%"),
         ),
-        Event::ProposalExpired { actor } => (actor, "proposal_expired", "agreement proposal expired unsigned".into()),
+        Event::ProposalExpired { actor } => (
+            actor,
+            "proposal_expired",
+            "agreement proposal expired unsigned".into(),
+        ),
     }
 }
 
@@ -80,7 +95,10 @@ impl<W: Write> Observer for Tracer<'_, W> {
         let [a, b] = &state.actors;
         let mut row = vec![
             week.to_string(),
-            self.calendar.week_start(week).format("%Y-%m-%d").to_string(),
+            self.calendar
+                .week_start(week)
+                .format("%Y-%m-%d")
+                .to_string(),
             self.ids[actor].clone(),
             action.to_string(),
             detail,
@@ -109,7 +127,9 @@ impl<W: Write> Observer for Tracer<'_, W> {
 pub fn execute(args: &TraceArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     check_lever(&scenario, &args.lever)?;
-    let lever = scenario.lever(&args.lever).map(|l| ResolvedLever::new(&scenario, l));
+    let lever = scenario
+        .lever(&args.lever)
+        .map(|l| ResolvedLever::new(&scenario, l));
     let Some(lever) = lever.transpose().map_err(anyhow::Error::msg)? else {
         unreachable!("checked above")
     };
@@ -117,8 +137,15 @@ pub fn execute(args: &TraceArgs) -> Result<()> {
     let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, args.run);
     let stdout = io::stdout();
     let mut out = csv_writer(stdout.lock());
-    let mut header: Vec<String> = ["week", "date", "actor", "action", "detail"].iter().map(|s| s.to_string()).collect();
-    header.extend(STATE_COLUMNS.iter().map(|c| crate::model::outcome::expand(c, &scenario.ids)));
+    let mut header: Vec<String> = ["week", "date", "actor", "action", "detail"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(
+        STATE_COLUMNS
+            .iter()
+            .map(|c| crate::model::outcome::expand(c, &scenario.ids)),
+    );
     let result = out.write_record(&header).map_err(io::Error::from);
     let mut tracer = Tracer {
         out,
@@ -126,7 +153,12 @@ pub fn execute(args: &TraceArgs) -> Result<()> {
         calendar: &scenario.calendar,
         error: result.err(),
     };
-    simulate(&params, scenario.calendar.horizon_weeks, &mut rngs, &mut tracer);
+    simulate(
+        &params,
+        scenario.calendar.horizon_weeks,
+        &mut rngs,
+        &mut tracer,
+    );
     let flushed = tracer.out.flush();
     match tracer.error.map_or(flushed, Err) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

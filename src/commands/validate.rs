@@ -21,7 +21,11 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     for path in &args.scenarios {
         match Scenario::load(path) {
             Ok(s) => {
-                let uncertain = s.baseline.iter().filter(|v| matches!(v, ParamValue::Uncertain(_))).count();
+                let uncertain = s
+                    .baseline
+                    .iter()
+                    .filter(|v| matches!(v, ParamValue::Uncertain(_)))
+                    .count();
                 println!(
                     "ok: {} (scenario {}, {} levers, {} uncertain parameters, {} weeks to {})",
                     path.display(),

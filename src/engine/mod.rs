@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::calendar::Calendar;
 use crate::model::outcome::{self, METRICS, VARIABLES};
-use crate::model::{simulate, DynamicsRngs, ModelParams, Observer, State};
+use crate::model::{DynamicsRngs, ModelParams, Observer, State, simulate};
 use crate::scenario::{ResolvedLever, Scenario};
 use crate::stats::Summary;
 
@@ -41,11 +41,18 @@ pub struct Plan {
 
 impl Plan {
     /// A plan for `levers` (names) of `scenario`.
-    pub fn new(scenario: &Scenario, levers: &[String], runs: u64, seed: u64) -> Result<Plan, String> {
+    pub fn new(
+        scenario: &Scenario,
+        levers: &[String],
+        runs: u64,
+        seed: u64,
+    ) -> Result<Plan, String> {
         let resolved = levers
             .iter()
             .map(|name| {
-                let lever = scenario.lever(name).ok_or_else(|| format!("no lever named `{name}`"))?;
+                let lever = scenario
+                    .lever(name)
+                    .ok_or_else(|| format!("no lever named `{name}`"))?;
                 ResolvedLever::new(scenario, lever)
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -114,10 +121,16 @@ impl Observer for MonthEnds<'_> {
 /// Sets up the parameters and streams of run `run` of `lever`: the same
 /// function serves the engine and `bilateral trace`, so a traced run is the
 /// run in runs.csv.
-pub fn prepare_run(lever: &ResolvedLever, master_seed: u64, run: u64) -> (ModelParams, DynamicsRngs, Vec<f64>, u64) {
+pub fn prepare_run(
+    lever: &ResolvedLever,
+    master_seed: u64,
+    run: u64,
+) -> (ModelParams, DynamicsRngs, Vec<f64>, u64) {
     let run_seed = seeds::run_seed(master_seed, run);
     let mut values = lever.fixed.clone();
-    lever.draw(&mut values, |index| seeds::stream(run_seed, seeds::STREAM_UNCERTAINTY, index as u64));
+    lever.draw(&mut values, |index| {
+        seeds::stream(run_seed, seeds::STREAM_UNCERTAINTY, index as u64)
+    });
     let params = ModelParams::from_flat(&values);
     let rngs = DynamicsRngs {
         choice: seeds::stream(run_seed, seeds::STREAM_CHOICE, 0),
@@ -148,7 +161,12 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
                 next: 0,
                 out: &mut month_values[k * per_record..(k + 1) * per_record],
             };
-            let (state, totals) = simulate(&params, plan.calendar.horizon_weeks, &mut rngs, &mut observer);
+            let (state, totals) = simulate(
+                &params,
+                plan.calendar.horizon_weeks,
+                &mut rngs,
+                &mut observer,
+            );
             let mut metrics = vec![0.0; METRICS.len()];
             outcome::metrics(&state, &totals, &mut metrics);
             records.push(RunRecord {
@@ -161,7 +179,10 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
             k += 1;
         }
     }
-    ChunkResult { records, month_values }
+    ChunkResult {
+        records,
+        month_values,
+    }
 }
 
 /// Runs the plan on `threads` threads. `on_record` sees every run in run
@@ -182,9 +203,17 @@ pub fn run(
         .iter()
         .map(|l| LeverResults {
             name: l.name.clone(),
-            metrics: METRICS.iter().map(|m| Summary::new(m.resolution, m.upper)).collect(),
+            metrics: METRICS
+                .iter()
+                .map(|m| Summary::new(m.resolution, m.upper))
+                .collect(),
             months: (0..n_months)
-                .map(|_| VARIABLES.iter().map(|v| Summary::new(v.resolution, v.upper)).collect())
+                .map(|_| {
+                    VARIABLES
+                        .iter()
+                        .map(|v| Summary::new(v.resolution, v.upper))
+                        .collect()
+                })
                 .collect(),
         })
         .collect();
@@ -194,8 +223,12 @@ pub fn run(
     let mut start = 0;
     while start < chunks {
         let end = (start + batch).min(chunks);
-        let results: Vec<ChunkResult> =
-            pool.install(|| (start..end).into_par_iter().map(|c| simulate_chunk(plan, c)).collect());
+        let results: Vec<ChunkResult> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|c| simulate_chunk(plan, c))
+                .collect()
+        });
         for chunk in &results {
             for (k, record) in chunk.records.iter().enumerate() {
                 let lever = &mut levers[record.lever];

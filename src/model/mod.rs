@@ -13,4 +13,4 @@ pub mod step;
 pub use action::Action;
 pub use params::ModelParams;
 pub use state::State;
-pub use step::{simulate, DynamicsRngs, Event, NoObserver, Observer, RunTotals};
+pub use step::{DynamicsRngs, Event, NoObserver, Observer, RunTotals, simulate};

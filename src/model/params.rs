@@ -279,9 +279,17 @@ pub fn spec_at(index: usize) -> (Section, Option<usize>, &'static ParamSpec) {
         (Section::World, None, &WORLD_SPECS[index - WORLD])
     } else if index < INITIAL_WORLD {
         let rel = index - actor(0);
-        (Section::Actor, Some(rel / ActorParams::LEN), &ACTOR_SPECS[rel % ActorParams::LEN])
+        (
+            Section::Actor,
+            Some(rel / ActorParams::LEN),
+            &ACTOR_SPECS[rel % ActorParams::LEN],
+        )
     } else if index < initial_actor(0) {
-        (Section::InitialWorld, None, &INITIAL_WORLD_SPECS[index - INITIAL_WORLD])
+        (
+            Section::InitialWorld,
+            None,
+            &INITIAL_WORLD_SPECS[index - INITIAL_WORLD],
+        )
     } else {
         let rel = index - initial_actor(0);
         (

@@ -107,7 +107,8 @@ fn half_life_factor(weeks: f64) -> f64 {
 
 impl Prepared {
     fn new(p: &ModelParams, s: &State) -> Self {
-        let per_actor = |f: &dyn Fn(&ActorParams, usize) -> f64| [f(&p.actors[0], 0), f(&p.actors[1], 1)];
+        let per_actor =
+            |f: &dyn Fn(&ActorParams, usize) -> f64| [f(&p.actors[0], 0), f(&p.actors[1], 1)];
         let lognormal = |a: &ActorParams| {
             let mean = a.transfer_batch_mean;
             let var_ratio = (a.transfer_batch_sd / mean).powi(2);
@@ -116,7 +117,11 @@ impl Prepared {
         };
         let poisson = |a: &ActorParams| {
             let weekly = a.formal_extraditions_per_year / WEEKS_PER_YEAR;
-            if weekly > 0.0 { Poisson::new(weekly).ok() } else { None }
+            if weekly > 0.0 {
+                Poisson::new(weekly).ok()
+            } else {
+                None
+            }
         };
         Prepared {
             concession_decay: per_actor(&|a, _| half_life_factor(a.concession_half_life_weeks)),
@@ -125,23 +130,32 @@ impl Prepared {
             // elasticity_1y / elasticity_long of the long-run response.
             trade_phi: per_actor(&|a, _| {
                 if a.import_elasticity_long < 0.0 {
-                    let reached = (a.import_elasticity_1y / a.import_elasticity_long).clamp(0.0, 1.0);
+                    let reached =
+                        (a.import_elasticity_1y / a.import_elasticity_long).clamp(0.0, 1.0);
                     1.0 - (1.0 - reached).powf(1.0 / WEEKS_PER_YEAR)
                 } else {
                     0.0
                 }
             }),
-            trade_growth_log_per_week: per_actor(&|a, _| (1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR),
+            trade_growth_log_per_week: per_actor(&|a, _| {
+                (1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR
+            }),
             extraditions: [poisson(&p.actors[0]), poisson(&p.actors[1])],
             batch: [lognormal(&p.actors[0]), lognormal(&p.actors[1])],
-            initial_enforcement_gap: per_actor(&|a, i| enforcement(a, &s.actors[i], s) - s.actors[i].adaptation),
+            initial_enforcement_gap: per_actor(&|a, i| {
+                enforcement(a, &s.actors[i], s) - s.actors[i].adaptation
+            }),
         }
     }
 }
 
 /// Enforcement against this side's outbound illicit flows, log points.
 fn enforcement(a: &ActorParams, s: &ActorState, state: &State) -> f64 {
-    let contingents = if a.contingent_k > 0.0 { s.forces_k / a.contingent_k } else { 0.0 };
+    let contingents = if a.contingent_k > 0.0 {
+        s.forces_k / a.contingent_k
+    } else {
+        0.0
+    };
     contingents * a.flow_effect_per_contingent
         + s.interdiction_level * a.flow_effect_per_interdiction
         + f64::from(state.cooperation_level) * a.flow_effect_per_cooperation
@@ -190,7 +204,9 @@ const PRESSURE_FOR_SUBMISSION: f64 = 0.05;
 /// Concession points of a move, or `None` if it is not a concession.
 fn concession_points(action: Action, a: &ActorParams, me: &ActorState) -> Option<f64> {
     Some(match action {
-        Action::Transfer => a.transfer_points_per_person * me.transfer_pool.min(a.transfer_batch_mean),
+        Action::Transfer => {
+            a.transfer_points_per_person * me.transfer_pool.min(a.transfer_batch_mean)
+        }
         Action::Deploy => a.deploy_points,
         Action::Interdict => a.interdiction_points,
         Action::CooperateUp => a.cooperation_points,
@@ -250,10 +266,12 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
             // (one visible concession of 20 points is enough) and the deeper
             // the cooperation it keeps going.
             let received = me.received_total - t.received_at_issue;
-            a.extension_value * ((received / 20.0).min(1.0) + f64::from(state.cooperation_level) / 4.0)
+            a.extension_value
+                * ((received / 20.0).min(1.0) + f64::from(state.cooperation_level) / 4.0)
         }
         Action::Raise => {
-            if !(me.tariff_pct > 0.0 && other.tariff_pct > 0.0 && me.tariff_pct < me.tariff_cap_pct) {
+            if !(me.tariff_pct > 0.0 && other.tariff_pct > 0.0 && me.tariff_pct < me.tariff_cap_pct)
+            {
                 return None;
             }
             let step = a.escalation_step_pct.min(me.tariff_cap_pct - me.tariff_pct);
@@ -265,7 +283,9 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
             }
             // Cutting without a deal is read at home as backing down.
             let step = a.cut_step_pct.min(me.tariff_pct);
-            a.relief_weight * (1.0 - v.dissatisfaction) - a.hawkishness * v.dissatisfaction - a.audience_cost
+            a.relief_weight * (1.0 - v.dissatisfaction)
+                - a.hawkishness * v.dissatisfaction
+                - a.audience_cost
                 + a.econ_weight * step * trade_weight
         }
         Action::Exempt => {
@@ -279,18 +299,21 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
             if me.tariff_pct > 0.0 || other.tariff_pct <= 0.0 || a.retaliation_rate_pct <= 0.0 {
                 return None;
             }
-            a.retaliation_bias - a.econ_weight * a.retaliation_rate_pct - a.escalation_fear * me.belief()
+            a.retaliation_bias
+                - a.econ_weight * a.retaliation_rate_pct
+                - a.escalation_fear * me.belief()
         }
         Action::Strike => {
-            if me.last_strike_week.is_some_and(|w_| f64::from(state.week - w_) < w.strike_min_interval_weeks) {
+            if me
+                .last_strike_week
+                .is_some_and(|w_| f64::from(state.week - w_) < w.strike_min_interval_weeks)
+            {
                 return None;
             }
             a.strike_base_utility + a.strike_weight * v.dissatisfaction * other.flow_index / 100.0
         }
         Action::SovereigntyStand => {
-            if me.unanswered_strike_week.is_none() {
-                return None;
-            }
+            me.unanswered_strike_week?;
             a.sovereignty_stand_value
         }
         Action::LoosenMigration => {
@@ -346,7 +369,9 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
                             if state.proposal.is_some_and(|(by, _)| by == i) {
                                 return None;
                             }
-                            let value = a.cooperation_value * 4.0 * (state.trust - w.agreement_trust_threshold);
+                            let value = a.cooperation_value
+                                * 4.0
+                                * (state.trust - w.agreement_trust_threshold);
                             (a.agreement_cost, value)
                         }
                         _ => (a.cooperation_step_cost, a.cooperation_value * state.trust),
@@ -359,7 +384,11 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
             } else {
                 0.0
             };
-            let reciprocity = if v.reciprocated { a.reciprocity * points } else { 0.0 };
+            let reciprocity = if v.reciprocated {
+                a.reciprocity * points
+            } else {
+                0.0
+            };
             a.responsiveness * points * v.pressure + reciprocity + extra - cost - submission
         }
     };
@@ -399,7 +428,14 @@ fn choose(i: usize, state: &State, p: &ModelParams, rng: &mut Xoshiro256PlusPlus
 }
 
 /// Applies actor `i`'s move; returns the size to report.
-fn apply(action: Action, i: usize, state: &mut State, p: &ModelParams, prep: &Prepared, rng: &mut Xoshiro256PlusPlus) -> f64 {
+fn apply(
+    action: Action,
+    i: usize,
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    rng: &mut Xoshiro256PlusPlus,
+) -> f64 {
     let a = p.actors[i];
     let w = p.world;
     let week = state.week;
@@ -434,7 +470,9 @@ fn apply(action: Action, i: usize, state: &mut State, p: &ModelParams, prep: &Pr
         Action::Extend => {
             // Feasible only with a threat at its deadline (see `utility`).
             let received = mine.received_total;
-            let Some(t) = mine.threat.as_mut() else { return 0.0 };
+            let Some(t) = mine.threat.as_mut() else {
+                return 0.0;
+            };
             t.deadline_week = week + a.extension_weeks.round().max(1.0) as u32;
             t.received_at_issue = received;
             t.extensions += 1;
@@ -442,7 +480,9 @@ fn apply(action: Action, i: usize, state: &mut State, p: &ModelParams, prep: &Pr
             f64::from(t.deadline_week)
         }
         Action::Impose => {
-            let Some(t) = mine.threat.take() else { return 0.0 };
+            let Some(t) = mine.threat.take() else {
+                return 0.0;
+            };
             mine.tariff_pct = mine.tariff_pct.max(t.rate_pct);
             mine.threats_carried_out += 1;
             theirs.belief_carried += 1.0;
@@ -473,8 +513,12 @@ fn apply(action: Action, i: usize, state: &mut State, p: &ModelParams, prep: &Pr
             mine.tariff_pct
         }
         Action::Transfer => {
-            let drawn = prep.batch[i].as_ref().map_or(a.transfer_batch_mean, |d| d.sample(rng));
-            let size = drawn.round().clamp(1.0, mine.transfer_pool.floor().max(1.0));
+            let drawn = prep.batch[i]
+                .as_ref()
+                .map_or(a.transfer_batch_mean, |d| d.sample(rng));
+            let size = drawn
+                .round()
+                .clamp(1.0, mine.transfer_pool.floor().max(1.0));
             mine.transfer_pool = (mine.transfer_pool - size).max(0.0);
             mine.handed_over += size;
             mine.transfer_batches += 1;
@@ -495,7 +539,8 @@ fn apply(action: Action, i: usize, state: &mut State, p: &ModelParams, prep: &Pr
         }
         Action::LoosenMigration => {
             mine.migration_enforcement = (mine.migration_enforcement - w.migration_step).max(0.0);
-            theirs.concessions_received = (theirs.concessions_received - a.migration_points).max(0.0);
+            theirs.concessions_received =
+                (theirs.concessions_received - a.migration_points).max(0.0);
             state.trust -= w.trust_threat_drop;
             mine.migration_enforcement
         }
@@ -571,14 +616,23 @@ fn split_mut(actors: &mut [ActorState; 2], i: usize) -> (&mut ActorState, &mut A
     }
 }
 
-fn exogenous<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepared, rng: &mut Xoshiro256PlusPlus, obs: &mut O) {
+fn exogenous<O: Observer>(
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    rng: &mut Xoshiro256PlusPlus,
+    obs: &mut O,
+) {
     let week = state.week;
     for i in 0..2 {
         let a = &p.actors[i];
         // Rulings: a draw every week keeps the shock stream aligned across levers.
         let ruling = rng.random::<f64>();
         let s = &mut state.actors[i];
-        if !s.legal_loss && ruling < a.legal_hazard_per_week && (s.tariff_pct > 0.0 || s.threat.is_some()) {
+        if !s.legal_loss
+            && ruling < a.legal_hazard_per_week
+            && (s.tariff_pct > 0.0 || s.threat.is_some())
+        {
             s.legal_loss = true;
             s.tariff_cap_pct = s.tariff_cap_pct.min(a.tariff_cap_after_legal_loss_pct);
             s.tariff_pct = s.tariff_pct.min(s.tariff_cap_pct);
@@ -589,7 +643,14 @@ fn exogenous<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepared, r
                 }
             }
             let tariff_pct = s.tariff_pct;
-            obs.event(week, &Event::LegalLoss { actor: i, tariff_pct }, state);
+            obs.event(
+                week,
+                &Event::LegalLoss {
+                    actor: i,
+                    tariff_pct,
+                },
+                state,
+            );
         }
         let people = prep.extraditions[i].as_ref().map_or(0.0, |d| d.sample(rng));
         let approval_shock: f64 = rng.sample(StandardNormal);
@@ -599,7 +660,14 @@ fn exogenous<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepared, r
         s.approval_pct += a.approval_noise_sd * approval_shock;
         s.flow_noise = FLOW_NOISE_PERSISTENCE * s.flow_noise + a.flow_noise_sd * flow_shock;
         if people > 0.0 {
-            obs.event(week, &Event::FormalExtraditions { actor: i, people: people as u32 }, state);
+            obs.event(
+                week,
+                &Event::FormalExtraditions {
+                    actor: i,
+                    people: people as u32,
+                },
+                state,
+            );
         }
     }
 }
@@ -613,28 +681,34 @@ fn slow_dynamics<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepare
         state.proposal = None;
         obs.event(week, &Event::ProposalExpired { actor: by }, state);
     }
-    state.trust = (state.trust + w.trust_reversion_per_week * (w.trust_baseline - state.trust)).clamp(0.0, 1.0);
+    state.trust = (state.trust + w.trust_reversion_per_week * (w.trust_baseline - state.trust))
+        .clamp(0.0, 1.0);
     let elapsed = f64::from(week);
     for i in 0..2 {
         let a = &p.actors[i];
         let enforcement_now = enforcement(a, &state.actors[i], state);
         let s = &mut state.actors[i];
         if s.exemption_granted {
-            s.exempt_share += a.exemption_uptake_per_week * (a.exemption_max_share - s.exempt_share).max(0.0);
+            s.exempt_share +=
+                a.exemption_uptake_per_week * (a.exemption_max_share - s.exempt_share).max(0.0);
         }
         s.concessions_received *= prep.concession_decay[i];
         s.demand += a.demand_relaxation_per_week * (a.demand_anchor - s.demand);
         s.interdiction_level *= 1.0 - a.interdiction_fade_per_week;
         s.transferred_recent *= prep.transfer_decay[i];
         s.transfer_pool += a.transfer_pool_inflow_per_week;
-        s.approval_pct = (s.approval_pct + a.approval_reversion_per_week * (a.approval_baseline_pct - s.approval_pct)).clamp(0.0, 100.0);
+        s.approval_pct = (s.approval_pct
+            + a.approval_reversion_per_week * (a.approval_baseline_pct - s.approval_pct))
+            .clamp(0.0, 100.0);
         // Traffickers adapt towards eroding a share of the enforcement effect.
-        s.adaptation += a.flow_adaptation_per_week * (a.flow_adaptation_share * enforcement_now - s.adaptation);
+        s.adaptation +=
+            a.flow_adaptation_per_week * (a.flow_adaptation_share * enforcement_now - s.adaptation);
         let gap = enforcement_now - s.adaptation - prep.initial_enforcement_gap[i];
         s.flow_index = 100.0 * (s.flow_noise - gap).exp();
         // Imports from the other side adjust towards the long-run response.
         let tariff_factor = (1.0 + s.effective_tariff_pct() / 100.0).ln();
-        s.trade_gap_log += prep.trade_phi[i] * (a.import_elasticity_long * tariff_factor - s.trade_gap_log);
+        s.trade_gap_log +=
+            prep.trade_phi[i] * (a.import_elasticity_long * tariff_factor - s.trade_gap_log);
         let trend = prep.trade_growth_log_per_week[i] * (elapsed + 1.0);
         s.trade_index = 100.0 * (trend + s.trade_gap_log).exp();
         let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend.exp();
@@ -646,12 +720,25 @@ fn slow_dynamics<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepare
 /// first (nearest deadline first), so a threatening side decides knowing
 /// what the threatened side did that week; otherwise scenario order.
 fn move_order(state: &State) -> [usize; 2] {
-    let deadline_against = |i: usize| state.actors[1 - i].threat.map_or(u32::MAX, |t| t.deadline_week);
-    if deadline_against(1) < deadline_against(0) { [1, 0] } else { [0, 1] }
+    let deadline_against = |i: usize| {
+        state.actors[1 - i]
+            .threat
+            .map_or(u32::MAX, |t| t.deadline_week)
+    };
+    if deadline_against(1) < deadline_against(0) {
+        [1, 0]
+    } else {
+        [0, 1]
+    }
 }
 
 /// Simulates one run of `weeks` weeks and returns the final state and totals.
-pub fn simulate<O: Observer>(p: &ModelParams, weeks: u32, rngs: &mut DynamicsRngs, obs: &mut O) -> (State, RunTotals) {
+pub fn simulate<O: Observer>(
+    p: &ModelParams,
+    weeks: u32,
+    rngs: &mut DynamicsRngs,
+    obs: &mut O,
+) -> (State, RunTotals) {
     let mut state = State::initial(p);
     let prep = Prepared::new(p, &state);
     let mut totals = RunTotals {
@@ -664,11 +751,23 @@ pub fn simulate<O: Observer>(p: &ModelParams, weeks: u32, rngs: &mut DynamicsRng
         exogenous(&mut state, p, &prep, &mut rngs.shocks, obs);
         for i in move_order(&state) {
             let action = choose(i, &state, p, &mut rngs.choice);
-            if action == Action::Hold && !state.actors[i].threat.is_some_and(|t| t.deadline_week <= state.week) {
+            if action == Action::Hold
+                && state.actors[i]
+                    .threat
+                    .is_none_or(|t| t.deadline_week > state.week)
+            {
                 continue;
             }
             let value = apply(action, i, &mut state, p, &prep, &mut rngs.choice);
-            obs.event(state.week, &Event::Chose { actor: i, action, value }, &state);
+            obs.event(
+                state.week,
+                &Event::Chose {
+                    actor: i,
+                    action,
+                    value,
+                },
+                &state,
+            );
         }
         slow_dynamics(&mut state, p, &prep, obs);
         state.week += 1;

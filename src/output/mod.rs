@@ -24,10 +24,20 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `path` (its folder must exist).
     pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".bilateral-")
-            .suffix(".tmp")
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".bilateral-").suffix(".tmp");
+        // Temp files are private by default; outputs are ordinary files
+        // that others may read, like any file the user's tools write.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|e| OutputError::at(path, e))?;
         Ok(AtomicFile {
@@ -39,9 +49,15 @@ impl AtomicFile {
     /// Flushes, syncs and renames the file into place.
     pub fn commit(self) -> Result<(), OutputError> {
         let path = self.path;
-        let temp = self.temp.into_inner().map_err(|e| OutputError::at(&path, e.into_error()))?;
-        temp.as_file().sync_all().map_err(|e| OutputError::at(&path, e))?;
-        temp.persist(&path).map_err(|e| OutputError::at(&path, e.error))?;
+        let temp = self
+            .temp
+            .into_inner()
+            .map_err(|e| OutputError::at(&path, e.into_error()))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| OutputError::at(&path, e))?;
+        temp.persist(&path)
+            .map_err(|e| OutputError::at(&path, e.error))?;
         Ok(())
     }
 
@@ -61,7 +77,10 @@ impl Write for AtomicFile {
 }
 
 /// Writes a whole file atomically with `fill`.
-pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut AtomicFile) -> io::Result<()>) -> Result<(), OutputError> {
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut AtomicFile) -> io::Result<()>,
+) -> Result<(), OutputError> {
     let mut file = AtomicFile::create(path)?;
     fill(&mut file).map_err(|e| OutputError::at(path, e))?;
     file.commit()
@@ -98,14 +117,20 @@ pub fn fmt_num(x: Option<f64>) -> String {
         Some(x) => {
             let s = format!("{x:.6}");
             let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" { "0".to_string() } else { s.to_string() }
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s.to_string()
+            }
         }
     }
 }
 
 /// Makes a CSV writer with the settings every file shares (RFC 4180, `\n`).
 pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(w)
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(w)
 }
 
 #[cfg(test)]

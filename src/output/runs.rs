@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
 use crate::engine::RunRecord;
-use crate::model::outcome::{expand, METRICS};
+use crate::model::outcome::{METRICS, expand};
 
 /// Streams run records to a CSV writer.
 pub struct RunsWriter<W: Write> {
@@ -15,16 +15,21 @@ pub struct RunsWriter<W: Write> {
 impl<W: Write> RunsWriter<W> {
     /// Writes the header: `run,lever,seed`, one column per reported
     /// parameter path, then the metrics.
-    pub fn new(w: W, ids: &[String; 2], levers: Vec<String>, reported: &[String]) -> io::Result<Self> {
+    pub fn new(
+        w: W,
+        ids: &[String; 2],
+        levers: Vec<String>,
+        reported: &[String],
+    ) -> io::Result<Self> {
         let mut out = csv_writer(w);
-        let mut header: Vec<String> = ["run", "lever", "seed"].iter().map(|s| s.to_string()).collect();
+        let mut header: Vec<String> = ["run", "lever", "seed"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         header.extend(reported.iter().cloned());
         header.extend(METRICS.iter().map(|m| expand(m.template, ids)));
         out.write_record(&header)?;
-        Ok(RunsWriter {
-            out,
-            levers,
-        })
+        Ok(RunsWriter { out, levers })
     }
 
     /// Writes one run.
@@ -32,7 +37,7 @@ impl<W: Write> RunsWriter<W> {
         let mut row = Vec::with_capacity(3 + r.reported.len() + r.metrics.len());
         row.push(r.run.to_string());
         row.push(self.levers[r.lever].clone());
-        row.push(r.seed.to_string());
+        row.push(seed_cell(r.seed));
         row.extend(r.reported.iter().map(|&x| fmt_num(Some(x))));
         row.extend(r.metrics.iter().map(|&x| fmt_num(Some(x))));
         self.out.write_record(&row)?;
@@ -43,4 +48,11 @@ impl<W: Write> RunsWriter<W> {
     pub fn finish(self) -> io::Result<W> {
         self.out.into_inner().map_err(|e| e.into_error())
     }
+}
+
+/// A run seed as a cell: `0x` and 16 hex digits. A 64-bit seed has more
+/// digits than a spreadsheet keeps in a number, and the `0x` prefix makes
+/// every spreadsheet read it as text, exactly.
+pub fn seed_cell(seed: u64) -> String {
+    format!("0x{seed:016x}")
 }

@@ -4,15 +4,21 @@ use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
 use crate::engine::Results;
-use crate::model::outcome::{expand, METRICS};
+use crate::model::outcome::{METRICS, expand};
 
 /// Column names, in order.
 pub const HEADER: [&str; 13] = [
-    "scenario", "lever", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95", "max",
+    "scenario", "lever", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95",
+    "max",
 ];
 
 /// Writes summary.csv.
-pub fn write(w: impl Write, scenario: &str, ids: &[String; 2], results: &Results) -> io::Result<()> {
+pub fn write(
+    w: impl Write,
+    scenario: &str,
+    ids: &[String; 2],
+    results: &Results,
+) -> io::Result<()> {
     let mut out = csv_writer(w);
     out.write_record(HEADER)?;
     for lever in &results.levers {

@@ -5,15 +5,22 @@ use std::io::{self, Write};
 use super::{csv_writer, fmt_num};
 use crate::calendar::Calendar;
 use crate::engine::Results;
-use crate::model::outcome::{expand, VARIABLES};
+use crate::model::outcome::{VARIABLES, expand};
 
 /// Column names, in order.
 pub const HEADER: [&str; 13] = [
-    "scenario", "lever", "month", "date", "variable", "n", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+    "scenario", "lever", "month", "date", "variable", "n", "mean", "sd", "p05", "p25", "p50",
+    "p75", "p95",
 ];
 
 /// Writes timeseries.csv.
-pub fn write(w: impl Write, scenario: &str, ids: &[String; 2], calendar: &Calendar, results: &Results) -> io::Result<()> {
+pub fn write(
+    w: impl Write,
+    scenario: &str,
+    ids: &[String; 2],
+    calendar: &Calendar,
+    results: &Results,
+) -> io::Result<()> {
     let mut out = csv_writer(w);
     out.write_record(HEADER)?;
     let names: Vec<String> = VARIABLES.iter().map(|v| expand(v.template, ids)).collect();

@@ -109,19 +109,32 @@ impl Distribution {
 
     fn check(&self) -> Result<(), String> {
         match *self {
-            Distribution::Uniform { low, high } if low >= high => {
-                Err(format!("uniform needs low < high (got low = {low}, high = {high})"))
-            }
-            Distribution::Normal { sd, .. } if sd <= 0.0 => Err(format!("normal needs sd > 0 (got {sd})")),
-            Distribution::LogNormal { median, sigma } if median <= 0.0 || sigma <= 0.0 => Err(format!(
-                "lognormal needs median > 0 and sigma > 0 (got median = {median}, sigma = {sigma})"
+            Distribution::Uniform { low, high } if low >= high => Err(format!(
+                "uniform needs low < high (got low = {low}, high = {high})"
             )),
-            Distribution::Beta { alpha, beta, low, high } if alpha <= 0.0 || beta <= 0.0 || low >= high => Err(format!(
+            Distribution::Normal { sd, .. } if sd <= 0.0 => {
+                Err(format!("normal needs sd > 0 (got {sd})"))
+            }
+            Distribution::LogNormal { median, sigma } if median <= 0.0 || sigma <= 0.0 => {
+                Err(format!(
+                    "lognormal needs median > 0 and sigma > 0 (got median = {median}, sigma = {sigma})"
+                ))
+            }
+            Distribution::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } if alpha <= 0.0 || beta <= 0.0 || low >= high => Err(format!(
                 "beta needs alpha > 0, beta > 0 and low < high (got alpha = {alpha}, beta = {beta}, low = {low}, high = {high})"
             )),
-            Distribution::Triangular { low, mode, high } if !(low <= mode && mode <= high && low < high) => Err(format!(
-                "triangular needs low <= mode <= high and low < high (got {low}, {mode}, {high})"
-            )),
+            Distribution::Triangular { low, mode, high }
+                if !(low <= mode && mode <= high && low < high) =>
+            {
+                Err(format!(
+                    "triangular needs low <= mode <= high and low < high (got {low}, {mode}, {high})"
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -129,7 +142,9 @@ impl Distribution {
     /// The smallest and largest values the distribution can produce.
     pub fn support(&self) -> (f64, f64) {
         match *self {
-            Distribution::Uniform { low, high } | Distribution::Triangular { low, high, .. } => (low, high),
+            Distribution::Uniform { low, high } | Distribution::Triangular { low, high, .. } => {
+                (low, high)
+            }
             Distribution::Beta { low, high, .. } => (low, high),
             Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
@@ -142,7 +157,12 @@ impl Distribution {
             Distribution::Uniform { low, high } => (low + high) / 2.0,
             Distribution::Normal { mean, .. } => mean,
             Distribution::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
-            Distribution::Beta { alpha, beta, low, high } => low + (high - low) * alpha / (alpha + beta),
+            Distribution::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => low + (high - low) * alpha / (alpha + beta),
             Distribution::Triangular { low, mode, high } => (low + mode + high) / 3.0,
         }
     }
@@ -151,14 +171,25 @@ impl Distribution {
     pub fn sampler(&self) -> Result<Sampler, String> {
         let err = |e: &dyn std::fmt::Display| e.to_string();
         Ok(match *self {
-            Distribution::Uniform { low, high } => Sampler::Uniform(Uniform::new(low, high).map_err(|e| err(&e))?),
-            Distribution::Normal { mean, sd } => Sampler::Normal(Normal::new(mean, sd).map_err(|e| err(&e))?),
+            Distribution::Uniform { low, high } => {
+                Sampler::Uniform(Uniform::new(low, high).map_err(|e| err(&e))?)
+            }
+            Distribution::Normal { mean, sd } => {
+                Sampler::Normal(Normal::new(mean, sd).map_err(|e| err(&e))?)
+            }
             Distribution::LogNormal { median, sigma } => {
                 Sampler::LogNormal(LogNormal::new(median.ln(), sigma).map_err(|e| err(&e))?)
             }
-            Distribution::Beta { alpha, beta, low, high } => {
-                Sampler::Beta(Beta::new(alpha, beta).map_err(|e| err(&e))?, low, high - low)
-            }
+            Distribution::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => Sampler::Beta(
+                Beta::new(alpha, beta).map_err(|e| err(&e))?,
+                low,
+                high - low,
+            ),
             Distribution::Triangular { low, mode, high } => {
                 Sampler::Triangular(Triangular::new(low, high, mode).map_err(|e| err(&e))?)
             }
@@ -170,9 +201,18 @@ impl Distribution {
         match *self {
             Distribution::Uniform { low, high } => format!("uniform({low}, {high})"),
             Distribution::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),
-            Distribution::LogNormal { median, sigma } => format!("lognormal(median {median}, sigma {sigma})"),
-            Distribution::Beta { alpha, beta, low, high } => format!("beta({alpha}, {beta}) on [{low}, {high}]"),
-            Distribution::Triangular { low, mode, high } => format!("triangular({low}, {mode}, {high})"),
+            Distribution::LogNormal { median, sigma } => {
+                format!("lognormal(median {median}, sigma {sigma})")
+            }
+            Distribution::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => format!("beta({alpha}, {beta}) on [{low}, {high}]"),
+            Distribution::Triangular { low, mode, high } => {
+                format!("triangular({low}, {mode}, {high})")
+            }
         }
     }
 }

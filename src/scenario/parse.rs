@@ -6,13 +6,13 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::distribution::DISTRIBUTIONS;
 use super::{Distribution, Lever, ParamValue, Problem, Scenario, ScenarioError};
 use crate::calendar::Calendar;
-use crate::model::params::{self, layout, ParamSpec};
+use crate::model::params::{self, ParamSpec, layout};
 
 /// Most months a scenario may report (50 years).
 const MAX_HORIZON_MONTHS: i64 = 600;
@@ -32,7 +32,13 @@ impl Cx<'_> {
         (line, column)
     }
 
-    fn problem(&mut self, span: std::ops::Range<usize>, key: Option<String>, message: String, help: Option<String>) {
+    fn problem(
+        &mut self,
+        span: std::ops::Range<usize>,
+        key: Option<String>,
+        message: String,
+        help: Option<String>,
+    ) {
         let (line, column) = self.at(span.start);
         self.problems.push(Problem {
             line: Some(line),
@@ -43,17 +49,37 @@ impl Cx<'_> {
         });
     }
 
-    fn unknown_key(&mut self, span: std::ops::Range<usize>, key: &str, table: &str, valid: &[&str]) {
-        let help = suggest(key, valid).map(|s| format!("did you mean `{s}`?")).or_else(|| {
-            (valid.len() <= 12).then(|| format!("valid keys here: {}", valid.join(", ")))
-        });
-        self.problem(span, Some(key.to_string()), format!("unknown key `{key}` in [{table}]"), help);
+    fn unknown_key(
+        &mut self,
+        span: std::ops::Range<usize>,
+        key: &str,
+        table: &str,
+        valid: &[&str],
+    ) {
+        let help = suggest(key, valid)
+            .map(|s| format!("did you mean `{s}`?"))
+            .or_else(|| {
+                (valid.len() <= 12).then(|| format!("valid keys here: {}", valid.join(", ")))
+            });
+        let path = if table == "top level" {
+            key.to_string()
+        } else {
+            format!("{table}.{key}")
+        };
+        self.problem(
+            span,
+            Some(path),
+            format!("unknown key `{key}` in [{table}]"),
+            help,
+        );
     }
 
     /// A finite number from an integer or float value.
     fn number(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> Option<f64> {
         let x = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|x| x as f64),
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             other => {
                 self.problem(
@@ -152,13 +178,18 @@ impl Cx<'_> {
     }
 
     /// A parameter value: a number or an inline distribution table.
-    fn param_value(&mut self, v: &Spanned<DeValue<'_>>, key: &str, spec: &ParamSpec) -> Option<ParamValue> {
+    fn param_value(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        key: &str,
+        spec: &ParamSpec,
+    ) -> Option<ParamValue> {
         let value = if let DeValue::Table(t) = v.get_ref() {
             ParamValue::Uncertain(self.distribution(t, v.span(), key)?)
         } else {
             ParamValue::Fixed(self.number(v, key)?)
         };
-        let range = format!("[{}, {}] {}", spec.min, spec.max, spec.unit);
+        let range = format!("[{}, {}] ({})", spec.min, spec.max, spec.unit);
         match &value {
             ParamValue::Fixed(x) if *x < spec.min || *x > spec.max => {
                 self.problem(
@@ -176,7 +207,10 @@ impl Cx<'_> {
                     self.problem(
                         v.span(),
                         Some(key.to_string()),
-                        format!("the support [{lo}, {hi}] of {} leaves the allowed range", d.describe()),
+                        format!(
+                            "the support [{lo}, {hi}] of {} leaves the allowed range",
+                            d.describe()
+                        ),
                         Some(format!("allowed range is {range}")),
                     );
                     return None;
@@ -187,7 +221,12 @@ impl Cx<'_> {
         Some(value)
     }
 
-    fn distribution(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>, key: &str) -> Option<Distribution> {
+    fn distribution(
+        &mut self,
+        t: &DeTable<'_>,
+        span: std::ops::Range<usize>,
+        key: &str,
+    ) -> Option<Distribution> {
         let Some(name_v) = t.get("dist") else {
             self.problem(
                 span,
@@ -252,8 +291,7 @@ impl Cx<'_> {
         table: &DeTable<'_>,
         table_span: std::ops::Range<usize>,
         table_name: &str,
-        specs: &[ParamSpec],
-        offset: usize,
+        (specs, offset): (&[ParamSpec], usize),
         out: &mut [Option<ParamValue>],
         skip: &[&str],
     ) {
@@ -264,7 +302,9 @@ impl Cx<'_> {
                 continue;
             }
             match specs.iter().position(|s| s.key == key) {
-                Some(i) => out[offset + i] = self.param_value(v, &format!("{table_name}.{key}"), &specs[i]),
+                Some(i) => {
+                    out[offset + i] = self.param_value(v, &format!("{table_name}.{key}"), &specs[i])
+                }
                 None => self.unknown_key(k.span(), key, table_name, &valid),
             }
         }
@@ -285,7 +325,11 @@ impl Cx<'_> {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn dist_names() -> Vec<&'static str> {
@@ -323,7 +367,10 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             line: None,
             column: None,
             key: None,
-            message: format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+            message: format!(
+                "the file is not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
             help: None,
         }])
     })?;
@@ -335,7 +382,12 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         Ok(doc) => doc,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            cx.problem(span, None, format!("TOML syntax error: {}", e.message().trim()), None);
+            cx.problem(
+                span,
+                None,
+                format!("TOML syntax error: {}", e.message().trim()),
+                None,
+            );
             return Err(fail(cx.problems));
         }
     };
@@ -353,18 +405,32 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         None => cx.problem(whole.clone(), None, "missing [scenario] table".into(), None),
         Some(v) => {
             if let Some(t) = cx.table(v, "scenario") {
-                let valid = ["name", "description", "actors", "actor_names", "start_date", "horizon_months"];
+                let valid = [
+                    "name",
+                    "description",
+                    "actors",
+                    "actor_names",
+                    "start_date",
+                    "horizon_months",
+                ];
                 for (k, v) in t.iter() {
                     let key = k.get_ref().as_ref();
                     let path = format!("scenario.{key}");
                     match key {
                         "name" => name = cx.identifier(v, &path),
-                        "description" => description = cx.string(v, &path).unwrap_or_default().to_string(),
+                        "description" => {
+                            description = cx.string(v, &path).unwrap_or_default().to_string()
+                        }
                         "actors" | "actor_names" => {
                             let arr = match v.get_ref() {
                                 DeValue::Array(a) if a.len() == 2 => Some(a),
                                 _ => {
-                                    cx.problem(v.span(), Some(path.clone()), "expected an array of two strings".into(), None);
+                                    cx.problem(
+                                        v.span(),
+                                        Some(path.clone()),
+                                        "expected an array of two strings".into(),
+                                        None,
+                                    );
                                     None
                                 }
                             };
@@ -380,12 +446,22 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                                 if let [Some(x), Some(y)] = pair {
                                     if key == "actors" {
                                         if x == y {
-                                            cx.problem(v.span(), Some(path), "the two actor ids must differ".into(), None);
-                                        } else if TOP_LEVEL.contains(&x.as_str()) || TOP_LEVEL.contains(&y.as_str()) {
                                             cx.problem(
                                                 v.span(),
                                                 Some(path),
-                                                format!("actor ids cannot be one of {}", TOP_LEVEL.join(", ")),
+                                                "the two actor ids must differ".into(),
+                                                None,
+                                            );
+                                        } else if TOP_LEVEL.contains(&x.as_str())
+                                            || TOP_LEVEL.contains(&y.as_str())
+                                        {
+                                            cx.problem(
+                                                v.span(),
+                                                Some(path),
+                                                format!(
+                                                    "actor ids cannot be one of {}",
+                                                    TOP_LEVEL.join(", ")
+                                                ),
                                                 None,
                                             );
                                         } else {
@@ -403,7 +479,9 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                                 DeValue::Datetime(d) => Some(d.to_string()),
                                 _ => None,
                             };
-                            start = s.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+                            start = s
+                                .as_deref()
+                                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
                             if start.is_none() {
                                 cx.problem(
                                     v.span(),
@@ -414,14 +492,21 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                             }
                         }
                         "horizon_months" => {
-                            horizon_months = cx.integer(v, &path, 1, MAX_HORIZON_MONTHS).map(|x| x as u32)
+                            horizon_months = cx
+                                .integer(v, &path, 1, MAX_HORIZON_MONTHS)
+                                .map(|x| x as u32)
                         }
                         _ => cx.unknown_key(k.span(), key, "scenario", &valid),
                     }
                 }
                 for required in ["name", "actors", "start_date", "horizon_months"] {
                     if t.get(required).is_none() {
-                        cx.problem(v.span(), Some(format!("scenario.{required}")), format!("[scenario] needs `{required}`"), None);
+                        cx.problem(
+                            v.span(),
+                            Some(format!("scenario.{required}")),
+                            format!("[scenario] needs `{required}`"),
+                            None,
+                        );
                     }
                 }
             }
@@ -432,7 +517,12 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     let mut runs = None;
     let mut seed = None;
     match root.get("run") {
-        None => cx.problem(whole.clone(), None, "missing [run] table".into(), Some("e.g. [run] runs = 2000, seed = 1".into())),
+        None => cx.problem(
+            whole.clone(),
+            None,
+            "missing [run] table".into(),
+            Some("e.g. [run] runs = 2000, seed = 1".into()),
+        ),
         Some(v) => {
             if let Some(t) = cx.table(v, "run") {
                 for (k, v) in t.iter() {
@@ -445,7 +535,12 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                 }
                 for required in ["runs", "seed"] {
                     if t.get(required).is_none() {
-                        cx.problem(v.span(), Some(format!("run.{required}")), format!("[run] needs `{required}`"), None);
+                        cx.problem(
+                            v.span(),
+                            Some(format!("run.{required}")),
+                            format!("[run] needs `{required}`"),
+                            None,
+                        );
                     }
                 }
             }
@@ -453,8 +548,17 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     }
 
     let Some(ids) = ids else {
-        if !cx.problems.iter().any(|p| p.key.as_deref() == Some("scenario.actors")) {
-            cx.problem(whole, Some("scenario.actors".into()), "the actor ids are needed to read the rest".into(), None);
+        if !cx
+            .problems
+            .iter()
+            .any(|p| p.key.as_deref() == Some("scenario.actors"))
+        {
+            cx.problem(
+                whole,
+                Some("scenario.actors".into()),
+                "the actor ids are needed to read the rest".into(),
+                None,
+            );
         }
         return Err(fail(cx.problems));
     };
@@ -482,7 +586,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             None => cx.problem(0..0, None, format!("missing [{table_name}] table"), None),
             Some(v) => {
                 if let Some(t) = cx.table(v, table_name) {
-                    cx.param_table(t, v.span(), table_name, specs, offset, &mut values, &[]);
+                    cx.param_table(t, v.span(), table_name, (specs, offset), &mut values, &[]);
                 }
             }
         }
@@ -492,7 +596,14 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         Some(v) => {
             if let Some(t) = cx.table(v, "initial") {
                 let skip = [ids[0].as_str(), ids[1].as_str()];
-                cx.param_table(t, v.span(), "initial", params::INITIAL_WORLD_SPECS, layout::INITIAL_WORLD, &mut values, &skip);
+                cx.param_table(
+                    t,
+                    v.span(),
+                    "initial",
+                    (params::INITIAL_WORLD_SPECS, layout::INITIAL_WORLD),
+                    &mut values,
+                    &skip,
+                );
                 for (a, id) in ids.iter().enumerate() {
                     let name = format!("initial.{id}");
                     match t.get(id.as_str()) {
@@ -503,8 +614,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                                     t,
                                     v.span(),
                                     &name,
-                                    params::INITIAL_ACTOR_SPECS,
-                                    layout::initial_actor(a),
+                                    (params::INITIAL_ACTOR_SPECS, layout::initial_actor(a)),
                                     &mut values,
                                     &[],
                                 );
@@ -517,7 +627,9 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     }
 
     // Levers.
-    let paths: Vec<String> = (0..layout::TOTAL).map(|i| params::path_of(i, &ids)).collect();
+    let paths: Vec<String> = (0..layout::TOTAL)
+        .map(|i| params::path_of(i, &ids))
+        .collect();
     let mut levers = vec![Lever {
         name: "baseline".into(),
         description: "The scenario as written.".into(),
@@ -539,10 +651,17 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                 continue;
             }
             if lever_name == "baseline" {
-                cx.problem(k.span(), Some(path), "`baseline` is the scenario as written; pick another lever name".into(), None);
+                cx.problem(
+                    k.span(),
+                    Some(path),
+                    "`baseline` is the scenario as written; pick another lever name".into(),
+                    None,
+                );
                 continue;
             }
-            let Some(lt) = cx.table(lv, &path) else { continue };
+            let Some(lt) = cx.table(lv, &path) else {
+                continue;
+            };
             let mut lever = Lever {
                 name: lever_name.clone(),
                 description: String::new(),
@@ -552,7 +671,10 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             flatten(lt, String::new(), &mut flat);
             for (key, key_span, value) in flat {
                 if key == "description" {
-                    lever.description = cx.string(value, &format!("{path}.description")).unwrap_or_default().to_string();
+                    lever.description = cx
+                        .string(value, &format!("{path}.description"))
+                        .unwrap_or_default()
+                        .to_string();
                     continue;
                 }
                 match paths.iter().position(|p| *p == key) {
@@ -567,12 +689,27 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                         let help = suggest(&key, &valid).map(|s| format!("did you mean `{s}`?")).or_else(|| {
                             Some("a lever sets parameters by path: `world.<key>`, `<actor>.<key>`, `initial.<key>` or `initial.<actor>.<key>`".into())
                         });
-                        cx.problem(key_span, Some(format!("{path}.{key}")), format!("lever `{lever_name}` sets unknown parameter `{key}`"), help);
+                        cx.problem(
+                            key_span,
+                            Some(format!("{path}.{key}")),
+                            format!("lever `{lever_name}` sets unknown parameter `{key}`"),
+                            help,
+                        );
                     }
                 }
             }
-            if lever.overrides.is_empty() && !cx.problems.iter().any(|p| p.key.as_deref().is_some_and(|k| k.starts_with(&path))) {
-                cx.problem(lv.span(), Some(path), format!("lever `{lever_name}` overrides nothing"), None);
+            if lever.overrides.is_empty()
+                && !cx
+                    .problems
+                    .iter()
+                    .any(|p| p.key.as_deref().is_some_and(|k| k.starts_with(&path)))
+            {
+                cx.problem(
+                    lv.span(),
+                    Some(path),
+                    format!("lever `{lever_name}` overrides nothing"),
+                    None,
+                );
             }
             levers.push(lever);
         }
@@ -582,12 +719,21 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     let horizon_months = horizon_months.unwrap_or(1);
     let calendar = start.and_then(|s| Calendar::new(s, horizon_months));
     if start.is_some() && calendar.is_none() {
-        cx.problem(0..0, Some("scenario.horizon_months".into()), "the horizon runs past the supported dates".into(), None);
+        cx.problem(
+            0..0,
+            Some("scenario.horizon_months".into()),
+            "the horizon runs past the supported dates".into(),
+            None,
+        );
     }
     if let Some(cal) = &calendar {
         for a in 0..2 {
-            let deadline_key = params::INITIAL_ACTOR_SPECS.iter().position(|s| s.key == "threat_deadline_weeks");
-            let Some(index) = deadline_key.map(|k| layout::initial_actor(a) + k) else { continue };
+            let deadline_key = params::INITIAL_ACTOR_SPECS
+                .iter()
+                .position(|s| s.key == "threat_deadline_weeks");
+            let Some(index) = deadline_key.map(|k| layout::initial_actor(a) + k) else {
+                continue;
+            };
             if let Some(ParamValue::Fixed(d)) = &values[index]
                 && *d > f64::from(cal.horizon_weeks)
             {
@@ -595,7 +741,10 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                     line: None,
                     column: None,
                     key: Some(paths[index].clone()),
-                    message: format!("a deadline {d} weeks after the start is beyond the horizon of {} weeks", cal.horizon_weeks),
+                    message: format!(
+                        "a deadline {d} weeks after the start is beyond the horizon of {} weeks",
+                        cal.horizon_weeks
+                    ),
                     help: None,
                 });
             }
@@ -603,7 +752,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     }
 
     if !cx.problems.is_empty() {
-        cx.problems.sort_by_key(|p| (p.line.unwrap_or(0), p.column.unwrap_or(0)));
+        cx.problems
+            .sort_by_key(|p| (p.line.unwrap_or(0), p.column.unwrap_or(0)));
         return Err(fail(cx.problems));
     }
     let (Some(name), Some(calendar), Some(runs), Some(seed)) = (name, calendar, runs, seed) else {
@@ -615,7 +765,10 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             help: None,
         }]));
     };
-    let baseline: Vec<ParamValue> = values.into_iter().map(|v| v.unwrap_or(ParamValue::Fixed(0.0))).collect();
+    let baseline: Vec<ParamValue> = values
+        .into_iter()
+        .map(|v| v.unwrap_or(ParamValue::Fixed(0.0)))
+        .collect();
     let sha256 = format!("{:x}", Sha256::digest(bytes));
     Ok(Scenario {
         path: path.to_path_buf(),

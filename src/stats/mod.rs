@@ -121,7 +121,9 @@ mod tests {
     #[test]
     fn quantiles_are_exact_on_the_grid_and_within_half_a_bin_off_it() {
         let on_grid: Vec<f64> = (0..1000).map(|i| f64::from((i * 7919) % 31)).collect();
-        let off_grid: Vec<f64> = (0..1000).map(|i| f64::from((i * 7919) % 1000) / 37.0).collect();
+        let off_grid: Vec<f64> = (0..1000)
+            .map(|i| f64::from((i * 7919) % 1000) / 37.0)
+            .collect();
         for (values, res, tol) in [(&on_grid, 1.0, 0.0), (&off_grid, 0.1, 0.05 + 1e-12)] {
             let mut s = Summary::new(res, 100.0);
             values.iter().for_each(|&x| s.add(x));
@@ -135,7 +137,9 @@ mod tests {
 
     #[test]
     fn moments_match_a_two_pass_computation() {
-        let values: Vec<f64> = (0..500).map(|i| (f64::from(i) * 0.37).sin() * 10.0 + 20.0).collect();
+        let values: Vec<f64> = (0..500)
+            .map(|i| (f64::from(i) * 0.37).sin() * 10.0 + 20.0)
+            .collect();
         let mut s = Summary::new(0.01, 100.0);
         values.iter().for_each(|&x| s.add(x));
         let n = values.len() as f64;
