@@ -1,1 +1,42 @@
-fn main() {}
+//! Benchmarks of the simulation core: one week (with a run's set-up) and a
+//! whole run of the shipped September 2025 scenario.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use bilateral::engine::prepare_run;
+use bilateral::model::{NoObserver, simulate};
+use bilateral::scenario::{ResolvedLever, Scenario};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn bench(c: &mut Criterion) {
+    let scenario =
+        Scenario::load(Path::new("scenarios/us_mexico_2025-09.toml")).expect("scenario loads");
+    let lever = ResolvedLever::new(&scenario, scenario.lever("baseline").expect("baseline"))
+        .expect("resolves");
+    let weeks = scenario.calendar.horizon_weeks;
+    let mut run = 0u64;
+    c.bench_function("prepare_run (draw uncertainties, seed streams)", |b| {
+        b.iter(|| {
+            run += 1;
+            black_box(prepare_run(&lever, scenario.seed, run))
+        })
+    });
+    c.bench_function("one week (with run set-up)", |b| {
+        b.iter(|| {
+            run += 1;
+            let (p, mut rngs, _, _) = prepare_run(&lever, scenario.seed, run);
+            black_box(simulate(&p, 1, &mut rngs, &mut NoObserver))
+        })
+    });
+    c.bench_function("whole run (104 weeks)", |b| {
+        b.iter(|| {
+            run += 1;
+            let (p, mut rngs, _, _) = prepare_run(&lever, scenario.seed, run);
+            black_box(simulate(&p, weeks, &mut rngs, &mut NoObserver))
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

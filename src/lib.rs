@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod calibration;
 pub mod cli;
 pub mod commands;
+pub mod docs;
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -98,8 +98,21 @@ struct Prepared {
     initial_enforcement_gap: [f64; 2],
 }
 
+/// Week-to-week persistence of the flow noise: shocks to trafficking last
+/// about ten weeks (1 / (1 - 0.9)), like the swings in monthly seizure data.
 const FLOW_NOISE_PERSISTENCE: f64 = 0.9;
+/// Weeks per year for annual rates.
 const WEEKS_PER_YEAR: f64 = 52.0;
+/// Tariff rate that counts as one unit of pressure or coercive value: the
+/// 25% on all goods of the first 2025 threat.
+pub const RATE_SCALE_PCT: f64 = 25.0;
+/// Concession points that count as one unit: the 10,000-troop deployment
+/// that bought the first pause (20 points), about one mass transfer.
+pub const POINTS_SCALE: f64 = 20.0;
+/// A signed agreement is worth as much as the four rungs below it together.
+const AGREEMENT_RUNGS: f64 = 4.0;
+/// The top of the cooperation ladder.
+const LADDER_TOP: f64 = 4.0;
 
 fn half_life_factor(weeks: f64) -> f64 {
     0.5f64.powf(1.0 / weeks.max(1e-9))
@@ -159,7 +172,7 @@ fn enforcement(a: &ActorParams, s: &ActorState, state: &State) -> f64 {
     contingents * a.flow_effect_per_contingent
         + s.interdiction_level * a.flow_effect_per_interdiction
         + f64::from(state.cooperation_level) * a.flow_effect_per_cooperation
-        + s.transferred_recent / 20.0 * a.flow_effect_per_20_transferred
+        + s.transferred_recent / POINTS_SCALE * a.flow_effect_per_20_transferred
 }
 
 /// What one government sees when it chooses.
@@ -185,9 +198,10 @@ fn view(i: usize, state: &State, p: &ModelParams) -> View {
     // trade-weighted rate on the same scale (25% on all goods = 1).
     let threat_pressure = other.threat.map_or(0.0, |t| {
         let weeks_left = f64::from(t.deadline_week.saturating_sub(state.week));
-        me.belief() * t.rate_pct / 25.0 * (-weeks_left / p.world.deadline_urgency_weeks).exp()
+        me.belief() * t.rate_pct / RATE_SCALE_PCT
+            * (-weeks_left / p.world.deadline_urgency_weeks).exp()
     });
-    let pressure = threat_pressure + other.effective_tariff_pct() / 25.0;
+    let pressure = threat_pressure + other.effective_tariff_pct() / RATE_SCALE_PCT;
     let reciprocated = other
         .last_concession_week
         .is_some_and(|w| f64::from(state.week - w) < p.world.reciprocity_window_weeks);
@@ -256,7 +270,7 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
             // than the first 25%.
             let t = me.threat.filter(|_| at_deadline)?;
             let added_headline = (t.rate_pct - me.tariff_pct).max(0.0);
-            a.impose_weight * v.dissatisfaction * added_headline / 25.0
+            a.impose_weight * v.dissatisfaction * added_headline / RATE_SCALE_PCT
                 + a.credibility_weight * (1.0 - other.belief())
                 - a.econ_weight * added_headline * trade_weight
         }
@@ -267,7 +281,8 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
             // the cooperation it keeps going.
             let received = me.received_total - t.received_at_issue;
             a.extension_value
-                * ((received / 20.0).min(1.0) + f64::from(state.cooperation_level) / 4.0)
+                * ((received / POINTS_SCALE).min(1.0)
+                    + f64::from(state.cooperation_level) / LADDER_TOP)
         }
         Action::Raise => {
             if !(me.tariff_pct > 0.0 && other.tariff_pct > 0.0 && me.tariff_pct < me.tariff_cap_pct)
@@ -370,7 +385,7 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
                                 return None;
                             }
                             let value = a.cooperation_value
-                                * 4.0
+                                * AGREEMENT_RUNGS
                                 * (state.trust - w.agreement_trust_threshold);
                             (a.agreement_cost, value)
                         }
@@ -378,7 +393,7 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
                     }
                 }
             };
-            let points = concession_points(action, a, me).unwrap_or(0.0) / 20.0;
+            let points = concession_points(action, a, me).unwrap_or(0.0) / POINTS_SCALE;
             let submission = if v.pressure > PRESSURE_FOR_SUBMISSION {
                 a.approval_weight * a.submission_approval_pts * points
             } else {
@@ -590,7 +605,7 @@ fn apply(
         // "Never enough": a share of every concession is pocketed and added to the demand.
         theirs.demand += p.actors[1 - i].demand_ratchet * points;
         if pressure > PRESSURE_FOR_SUBMISSION {
-            mine.approval_pct -= a.submission_approval_pts * points / 20.0;
+            mine.approval_pct -= a.submission_approval_pts * points / POINTS_SCALE;
         }
         if theirs
             .last_concession_week
