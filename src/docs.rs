@@ -31,7 +31,6 @@ fn escape(text: &str) -> String {
 /// The generated tables, for `feb` (calibration) and `sep` (forecast) scenarios.
 pub fn tables(feb: &Scenario, sep: &Scenario) -> String {
     let mut out = String::new();
-    let ids = &sep.ids;
     let _ = writeln!(out, "{BEGIN}\n");
     let _ = writeln!(
         out,
@@ -40,102 +39,31 @@ pub fn tables(feb: &Scenario, sep: &Scenario) -> String {
     );
 
     let _ = writeln!(out, "### `[world]`: shared dynamics\n");
-    let _ = writeln!(
-        out,
-        "| key | unit | range | Feb 2025 | Sep 2025 | meaning | source or reason |"
-    );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-    for (k, spec) in params::WORLD_SPECS.iter().enumerate() {
-        let i = layout::WORLD + k;
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            spec.key,
-            spec.unit,
-            range(spec),
-            value(feb, i),
-            value(sep, i),
-            escape(spec.doc),
-            escape(spec.source)
-        );
-    }
-
+    shared_table(&mut out, params::WORLD_SPECS, layout::WORLD, feb, sep);
     let _ = writeln!(
         out,
         "\n### `[<actor>]`: each government (same keys for both)\n"
     );
-    let _ = writeln!(
-        out,
-        "| key | unit | range | {a} Feb | {a} Sep | {b} Feb | {b} Sep | meaning | source or reason |",
-        a = ids[0],
-        b = ids[1]
-    );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
-    for (k, spec) in params::ACTOR_SPECS.iter().enumerate() {
-        let (a, b) = (layout::actor(0) + k, layout::actor(1) + k);
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
-            spec.key,
-            spec.unit,
-            range(spec),
-            value(feb, a),
-            value(sep, a),
-            value(feb, b),
-            value(sep, b),
-            escape(spec.doc),
-            escape(spec.source)
-        );
-    }
-
+    actor_table(&mut out, params::ACTOR_SPECS, layout::actor, feb, sep);
     let _ = writeln!(out, "\n### `[initial]`: shared state at the start date\n");
-    let _ = writeln!(
-        out,
-        "| key | unit | range | Feb 2025 | Sep 2025 | meaning | source or reason |"
+    shared_table(
+        &mut out,
+        params::INITIAL_WORLD_SPECS,
+        layout::INITIAL_WORLD,
+        feb,
+        sep,
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-    for (k, spec) in params::INITIAL_WORLD_SPECS.iter().enumerate() {
-        let i = layout::INITIAL_WORLD + k;
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            spec.key,
-            spec.unit,
-            range(spec),
-            value(feb, i),
-            value(sep, i),
-            escape(spec.doc),
-            escape(spec.source)
-        );
-    }
-
     let _ = writeln!(
         out,
         "\n### `[initial.<actor>]`: each government's state at the start date\n"
     );
-    let _ = writeln!(
-        out,
-        "| key | unit | range | {a} Feb | {a} Sep | {b} Feb | {b} Sep | meaning | source or reason |",
-        a = ids[0],
-        b = ids[1]
+    actor_table(
+        &mut out,
+        params::INITIAL_ACTOR_SPECS,
+        layout::initial_actor,
+        feb,
+        sep,
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
-    for (k, spec) in params::INITIAL_ACTOR_SPECS.iter().enumerate() {
-        let (a, b) = (layout::initial_actor(0) + k, layout::initial_actor(1) + k);
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
-            spec.key,
-            spec.unit,
-            range(spec),
-            value(feb, a),
-            value(sep, a),
-            value(feb, b),
-            value(sep, b),
-            escape(spec.doc),
-            escape(spec.source)
-        );
-    }
 
     let _ = writeln!(out, "\n### Outcome metrics (summary.csv, runs.csv)\n");
     let _ = writeln!(
@@ -169,4 +97,66 @@ pub fn tables(feb: &Scenario, sep: &Scenario) -> String {
     }
     let _ = writeln!(out, "\n{END}");
     out
+}
+
+/// A table of shared parameters starting at flat index `offset`.
+fn shared_table(
+    out: &mut String,
+    specs: &[ParamSpec],
+    offset: usize,
+    feb: &Scenario,
+    sep: &Scenario,
+) {
+    let _ = writeln!(
+        out,
+        "| key | unit | range | Feb 2025 | Sep 2025 | meaning | source or reason |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for (k, spec) in specs.iter().enumerate() {
+        let i = offset + k;
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            spec.key,
+            spec.unit,
+            range(spec),
+            value(feb, i),
+            value(sep, i),
+            escape(spec.doc),
+            escape(spec.source)
+        );
+    }
+}
+
+/// A table of per-actor parameters; `offset(a)` is actor `a`'s first index.
+fn actor_table(
+    out: &mut String,
+    specs: &[ParamSpec],
+    offset: fn(usize) -> usize,
+    feb: &Scenario,
+    sep: &Scenario,
+) {
+    let _ = writeln!(
+        out,
+        "| key | unit | range | {a} Feb | {a} Sep | {b} Feb | {b} Sep | meaning | source or reason |",
+        a = sep.ids[0],
+        b = sep.ids[1]
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+    for (k, spec) in specs.iter().enumerate() {
+        let (a, b) = (offset(0) + k, offset(1) + k);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
+            spec.key,
+            spec.unit,
+            range(spec),
+            value(feb, a),
+            value(sep, a),
+            value(feb, b),
+            value(sep, b),
+            escape(spec.doc),
+            escape(spec.source)
+        );
+    }
 }
