@@ -26,14 +26,20 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             run += 1;
             let (p, mut rngs, _, _) = prepare_run(&lever, scenario.seed, run);
-            black_box(simulate(&p, 1, &mut rngs, &mut NoObserver))
+            black_box(simulate(&p, &lever.rules, 1, &mut rngs, &mut NoObserver))
         })
     });
     c.bench_function("whole run (104 weeks)", |b| {
         b.iter(|| {
             run += 1;
             let (p, mut rngs, _, _) = prepare_run(&lever, scenario.seed, run);
-            black_box(simulate(&p, weeks, &mut rngs, &mut NoObserver))
+            black_box(simulate(
+                &p,
+                &lever.rules,
+                weeks,
+                &mut rngs,
+                &mut NoObserver,
+            ))
         })
     });
 }

@@ -223,7 +223,7 @@ pub fn regularities(scenario: &Scenario, runs: u64, seed: u64) -> Result<Vec<Reg
         .map(|run| {
             let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, run);
             let mut story = Story::default();
-            simulate(&params, weeks, &mut rngs, &mut story);
+            simulate(&params, &lever.rules, weeks, &mut rngs, &mut story);
             judge(&story)
         })
         .collect();

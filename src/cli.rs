@@ -59,6 +59,9 @@ pub struct RunArgs {
     /// Run only this lever (repeatable); the baseline is always run.
     #[arg(long = "lever", value_name = "NAME")]
     pub levers: Vec<String>,
+    /// Lever the others are compared with in compare.csv and decision.csv.
+    #[arg(long, value_name = "NAME", default_value = "baseline")]
+    pub baseline: String,
     /// Do not write runs.csv (one row per run).
     #[arg(long)]
     pub no_runs: bool,

@@ -97,6 +97,7 @@ fn retaliation_share(s: &Scenario, bias: f64, runs: u64) -> f64 {
             let (p, mut rngs, _, _) = prepare_run(&resolved, s.seed, run);
             let (state, _) = simulate(
                 &p,
+                &resolved.rules,
                 s.calendar.horizon_weeks,
                 &mut rngs,
                 &mut bilateral::model::NoObserver,
@@ -167,7 +168,13 @@ fn state_stays_within_its_bounds_in_every_lever() {
             for run in 0..60 {
                 let (p, mut rngs, _, _) = prepare_run(&resolved, s.seed, run);
                 let mut inv = Invariants::default();
-                simulate(&p, s.calendar.horizon_weeks, &mut rngs, &mut inv);
+                simulate(
+                    &p,
+                    &resolved.rules,
+                    s.calendar.horizon_weeks,
+                    &mut rngs,
+                    &mut inv,
+                );
                 assert_eq!(inv.weeks, s.calendar.horizon_weeks + 1);
             }
         }

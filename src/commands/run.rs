@@ -31,6 +31,8 @@ pub struct RunConfig {
     pub threads: usize,
     /// Output folder.
     pub out: PathBuf,
+    /// The lever the others are compared with.
+    pub reference: String,
     /// Write runs.csv.
     pub write_runs: bool,
     /// Progress and table.
@@ -41,15 +43,19 @@ impl RunConfig {
     /// Turns command-line options into a validated configuration.
     pub fn from_args(args: &RunArgs) -> Result<RunConfig> {
         let scenario = Scenario::load(&args.scenario)?;
-        for name in &args.levers {
+        for name in args.levers.iter().chain([&args.baseline]) {
             check_lever(&scenario, name)?;
         }
-        // Scenario order, baseline first, each once.
+        // Scenario order, baseline first, each once; the comparison
+        // reference is always run.
         let levers: Vec<String> = scenario
             .levers
             .iter()
             .filter(|l| {
-                args.levers.is_empty() || l.name == "baseline" || args.levers.contains(&l.name)
+                args.levers.is_empty()
+                    || l.name == "baseline"
+                    || l.name == args.baseline
+                    || args.levers.contains(&l.name)
             })
             .map(|l| l.name.clone())
             .collect();
@@ -73,6 +79,7 @@ impl RunConfig {
             runs,
             threads,
             out,
+            reference: args.baseline.clone(),
             write_runs: !args.no_runs,
             quiet: args.quiet,
         })
@@ -95,6 +102,10 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let results = run_to_folder(&config)?;
     let elapsed = clock.elapsed().as_secs_f64();
     let mut files = vec!["summary.csv".to_string(), "timeseries.csv".to_string()];
+    if config.levers.len() > 1 {
+        files.push("compare.csv".to_string());
+        files.push("decision.csv".to_string());
+    }
     if config.write_runs {
         files.push("runs.csv".to_string());
     }
@@ -134,8 +145,13 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
     let s = &config.scenario;
     std::fs::create_dir_all(&config.out)
         .with_context(|| format!("cannot create the output folder {}", config.out.display()))?;
-    let plan =
+    let mut plan =
         Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
+    plan.reference = config
+        .levers
+        .iter()
+        .position(|l| *l == config.reference)
+        .unwrap_or(0);
     let mut runs_writer = if config.write_runs {
         let file = AtomicFile::create(&config.out.join("runs.csv"))?;
         let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
@@ -144,6 +160,7 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
             &s.ids,
             config.levers.clone(),
             &reported,
+            &plan.rule_names,
         )?)
     } else {
         None
@@ -176,6 +193,14 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
     output::write_atomic(&config.out.join("timeseries.csv"), |w| {
         output::timeseries::write(w, &s.name, &s.ids, &s.calendar, &results)
     })?;
+    if config.levers.len() > 1 {
+        output::write_atomic(&config.out.join("compare.csv"), |w| {
+            output::compare::write(w, &s.name, &s.ids, &results)
+        })?;
+        output::write_atomic(&config.out.join("decision.csv"), |w| {
+            output::decision::write(w, &s.name, &s.ids, &results)
+        })?;
+    }
     if let Some(w) = runs_writer {
         let file = w.finish().context("cannot finish runs.csv")?;
         file.commit()?;

@@ -8,6 +8,7 @@ use super::check_lever;
 use crate::calendar::Calendar;
 use crate::cli::TraceArgs;
 use crate::engine;
+use crate::model::rules::Rule;
 use crate::model::{Action, Event, Observer, State, simulate};
 use crate::output::{csv_writer, fmt_num};
 use crate::scenario::{ResolvedLever, Scenario};
@@ -29,40 +30,57 @@ struct Tracer<'a, W: Write> {
     out: csv::Writer<W>,
     ids: &'a [String; 2],
     calendar: &'a Calendar,
+    rules: &'a [Rule],
     error: Option<io::Error>,
 }
 
-fn describe(event: &Event, ids: &[String; 2]) -> (usize, &'static str, String) {
+/// What a move did, in words.
+fn describe_move(actor: usize, action: Action, value: f64, ids: &[String; 2]) -> String {
+    let other = &ids[1 - actor];
+    match action {
+        Action::Hold => format!("let the {value}% threat lapse at its deadline"),
+        Action::Threaten => format!("threatens {value}% on {other}'s goods"),
+        Action::Extend => format!("deadline moved to week {value}"),
+        Action::Impose => format!("tariff now {value}%"),
+        Action::Raise => format!("tariff raised to {value}%"),
+        Action::Cut => format!("tariff cut to {value}%"),
+        Action::Exempt => format!("exempt share now {}", fmt_num(Some(value))),
+        Action::Retaliate => format!("counter-tariff {value}% on {other}'s goods"),
+        Action::Transfer => format!("{value} people handed to {other}"),
+        Action::Deploy => format!("{value} thousand troops deployed"),
+        Action::Interdict => format!("interdiction level {value}"),
+        Action::CooperateUp if value >= 4.0 => "formal agreement signed".to_string(),
+        Action::CooperateUp => {
+            format!("cooperation rung {value} (at 3: agreement proposed)")
+        }
+        Action::CooperateDown => format!("cooperation rung {value}"),
+        Action::Strike => format!("unilateral action on {other}'s soil"),
+        Action::SovereigntyStand => format!("cooperation suspended to rung {value}"),
+        Action::TightenMigration | Action::LoosenMigration => {
+            format!("migration enforcement {}", fmt_num(Some(value)))
+        }
+    }
+}
+
+fn describe(event: &Event, ids: &[String; 2], rules: &[Rule]) -> (usize, &'static str, String) {
     match *event {
         Event::Chose {
             actor,
             action,
             value,
+        } => (
+            actor,
+            action.name(),
+            describe_move(actor, action, value, ids),
+        ),
+        Event::RuleFired {
+            actor,
+            rule,
+            action,
+            value,
         } => {
-            let other = &ids[1 - actor];
-            let detail = match action {
-                Action::Hold => format!("let the {value}% threat lapse at its deadline"),
-                Action::Threaten => format!("threatens {value}% on {other}'s goods"),
-                Action::Extend => format!("deadline moved to week {value}"),
-                Action::Impose => format!("tariff now {value}%"),
-                Action::Raise => format!("tariff raised to {value}%"),
-                Action::Cut => format!("tariff cut to {value}%"),
-                Action::Exempt => format!("exempt share now {}", fmt_num(Some(value))),
-                Action::Retaliate => format!("counter-tariff {value}% on {other}'s goods"),
-                Action::Transfer => format!("{value} people handed to {other}"),
-                Action::Deploy => format!("{value} thousand troops deployed"),
-                Action::Interdict => format!("interdiction level {value}"),
-                Action::CooperateUp if value >= 4.0 => "formal agreement signed".to_string(),
-                Action::CooperateUp => {
-                    format!("cooperation rung {value} (at 3: agreement proposed)")
-                }
-                Action::CooperateDown => format!("cooperation rung {value}"),
-                Action::Strike => format!("unilateral action on {other}'s soil"),
-                Action::SovereigntyStand => format!("cooperation suspended to rung {value}"),
-                Action::TightenMigration | Action::LoosenMigration => {
-                    format!("migration enforcement {}", fmt_num(Some(value)))
-                }
-            };
+            let name = rules.get(rule).map_or("?", |r| r.name.as_str());
+            let detail = format!("rule {name}: {}", describe_move(actor, action, value, ids));
             (actor, action.name(), detail)
         }
         Event::FormalExtraditions { actor, people } => {
@@ -91,7 +109,7 @@ impl<W: Write> Observer for Tracer<'_, W> {
         if self.error.is_some() {
             return;
         }
-        let (actor, action, detail) = describe(event, self.ids);
+        let (actor, action, detail) = describe(event, self.ids, self.rules);
         let [a, b] = &state.actors;
         let mut row = vec![
             week.to_string(),
@@ -129,10 +147,8 @@ pub fn execute(args: &TraceArgs) -> Result<()> {
     check_lever(&scenario, &args.lever)?;
     let lever = scenario
         .lever(&args.lever)
-        .map(|l| ResolvedLever::new(&scenario, l));
-    let Some(lever) = lever.transpose().map_err(anyhow::Error::msg)? else {
-        unreachable!("checked above")
-    };
+        .ok_or_else(|| anyhow::anyhow!("no lever `{}`", args.lever))?;
+    let lever = ResolvedLever::new(&scenario, lever).map_err(anyhow::Error::msg)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, args.run);
     let stdout = io::stdout();
@@ -151,10 +167,12 @@ pub fn execute(args: &TraceArgs) -> Result<()> {
         out,
         ids: &scenario.ids,
         calendar: &scenario.calendar,
+        rules: &lever.rules,
         error: result.err(),
     };
     simulate(
         &params,
+        &lever.rules,
         scenario.calendar.horizon_weeks,
         &mut rngs,
         &mut tracer,

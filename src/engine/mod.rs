@@ -16,7 +16,7 @@ use crate::calendar::Calendar;
 use crate::model::outcome::{self, METRICS, VARIABLES};
 use crate::model::{DynamicsRngs, ModelParams, Observer, State, simulate};
 use crate::scenario::{ResolvedLever, Scenario};
-use crate::stats::Summary;
+use crate::stats::{Paired, Summary};
 
 /// Runs per chunk: the unit of parallel work and of ordered merging. Fixed,
 /// so results do not depend on the thread count.
@@ -37,6 +37,10 @@ pub struct Plan {
     pub calendar: Calendar,
     /// Flat indices reported per run (the uncertainties).
     pub reported: Vec<usize>,
+    /// Index into `levers` of the lever others are compared with.
+    pub reference: usize,
+    /// Names of all rules of the run levers: the `rule_<name>_fired` columns.
+    pub rule_names: Vec<String>,
 }
 
 impl Plan {
@@ -56,12 +60,20 @@ impl Plan {
                 ResolvedLever::new(scenario, lever)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut rule_names: Vec<String> = Vec::new();
+        for r in resolved.iter().flat_map(|l| &l.rules) {
+            if !rule_names.contains(&r.name) {
+                rule_names.push(r.name.clone());
+            }
+        }
         Ok(Plan {
             levers: resolved,
             runs,
             seed,
             calendar: scenario.calendar.clone(),
             reported: scenario.uncertain_indices(),
+            reference: 0,
+            rule_names,
         })
     }
 }
@@ -79,6 +91,9 @@ pub struct RunRecord {
     pub reported: Vec<f64>,
     /// Outcome metrics (`NaN` = undefined).
     pub metrics: Vec<f64>,
+    /// Times each rule of `Plan::rule_names` fired in this run (0 for rules
+    /// of other levers).
+    pub rules_fired: Vec<u32>,
 }
 
 /// Accumulated results of one lever.
@@ -90,6 +105,9 @@ pub struct LeverResults {
     pub metrics: Vec<Summary>,
     /// `[month][variable]` summaries in `outcome::VARIABLES` order.
     pub months: Vec<Vec<Summary>>,
+    /// Paired differences with the reference lever, one per metric (empty
+    /// statistics for the reference itself).
+    pub paired: Vec<Paired>,
 }
 
 /// Accumulated results of a whole run.
@@ -99,6 +117,8 @@ pub struct Results {
     pub levers: Vec<LeverResults>,
     /// Runs per lever.
     pub runs: u64,
+    /// Index of the reference lever of `paired`.
+    pub reference: usize,
 }
 
 /// Records the month-end variables as the run passes each month end.
@@ -163,6 +183,7 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
             };
             let (state, totals) = simulate(
                 &params,
+                &lever.rules,
                 plan.calendar.horizon_weeks,
                 &mut rngs,
                 &mut observer,
@@ -175,6 +196,17 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
                 seed: run_seed,
                 reported: plan.reported.iter().map(|&i| values[i]).collect(),
                 metrics,
+                rules_fired: plan
+                    .rule_names
+                    .iter()
+                    .map(|name| {
+                        lever
+                            .rules
+                            .iter()
+                            .position(|r| r.name == *name)
+                            .map_or(0, |k| totals.rules_fired[k])
+                    })
+                    .collect(),
             });
             k += 1;
         }
@@ -215,6 +247,7 @@ pub fn run(
                         .collect()
                 })
                 .collect(),
+            paired: vec![Paired::default(); METRICS.len()],
         })
         .collect();
     let chunks = plan.runs.div_ceil(CHUNK_RUNS);
@@ -229,7 +262,20 @@ pub fn run(
                 .map(|c| simulate_chunk(plan, c))
                 .collect()
         });
+        let n_levers = plan.levers.len();
         for chunk in &results {
+            // Records come run by run, every lever of a run together.
+            for run in chunk.records.chunks(n_levers) {
+                let reference = &run[plan.reference].metrics;
+                for record in run {
+                    let paired = &mut levers[record.lever].paired;
+                    for ((p, &x), &b) in paired.iter_mut().zip(&record.metrics).zip(reference) {
+                        if record.lever != plan.reference {
+                            p.add(x, b);
+                        }
+                    }
+                }
+            }
             for (k, record) in chunk.records.iter().enumerate() {
                 let lever = &mut levers[record.lever];
                 for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
@@ -250,6 +296,7 @@ pub fn run(
     Ok(Results {
         levers,
         runs: plan.runs,
+        reference: plan.reference,
     })
 }
 

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod outcome;
 pub mod params;
+pub mod rules;
 pub mod state;
 pub mod step;
 

@@ -1,6 +1,7 @@
 //! The state of the relationship in one simulated week.
 
 use super::params::{InitialActor, InitialWorld, ModelParams};
+use super::rules::HISTORY_WEEKS;
 
 /// A public tariff threat with a deadline.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,6 +82,10 @@ pub struct ActorState {
     pub threats_issued: u32,
     /// Threats carried out at their deadline.
     pub threats_carried_out: u32,
+    /// People handed over in mass transfers, by week (ring indexed by week).
+    pub transfers_by_week: [f64; HISTORY_WEEKS],
+    /// Concession points given, by week (ring indexed by week).
+    pub concessions_by_week: [f64; HISTORY_WEEKS],
 }
 
 /// The whole state.
@@ -142,12 +147,24 @@ impl ActorState {
             unanswered_strike_week: None,
             threats_issued: u32::from(threat.is_some()),
             threats_carried_out: 0,
+            transfers_by_week: [0.0; HISTORY_WEEKS],
+            concessions_by_week: [0.0; HISTORY_WEEKS],
         }
     }
 
     /// Trade-weighted tariff actually paid on the other's goods, %.
     pub fn effective_tariff_pct(&self) -> f64 {
         self.tariff_pct * (1.0 - self.exempt_share)
+    }
+
+    /// Dissatisfaction with the other side: 0 when the decayed stock of its
+    /// concessions meets the demand, 1 when nothing was received.
+    pub fn dissatisfaction(&self) -> f64 {
+        if self.demand > 0.0 {
+            (1.0 - self.concessions_received / self.demand).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 
     /// Belief that the other side carries out its threats (Beta mean).

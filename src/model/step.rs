@@ -12,6 +12,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::action::Action;
 use super::params::{ActorParams, ModelParams, WorldParams};
+use super::rules::{HISTORY_WEEKS, Rule};
 use super::state::{ActorState, State, Threat};
 
 /// The two random streams of a run's dynamics.
@@ -34,6 +35,17 @@ pub enum Event {
     Chose {
         /// Actor index.
         actor: usize,
+        /// The move.
+        action: Action,
+        /// The move's size.
+        value: f64,
+    },
+    /// A lever's rule fired and made `action` for `actor`.
+    RuleFired {
+        /// Actor index.
+        actor: usize,
+        /// Index of the rule in the lever's rules.
+        rule: usize,
         /// The move.
         action: Action,
         /// The move's size.
@@ -74,7 +86,7 @@ pub struct NoObserver;
 impl Observer for NoObserver {}
 
 /// The outcome metrics of one run (see [`super::outcome`]).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunTotals {
     /// Sum over weeks of actor 0's headline tariff.
     pub tariff_sum: f64,
@@ -84,6 +96,8 @@ pub struct RunTotals {
     pub max_tariff_pct: f64,
     /// Lowest approval of actor 1, start included.
     pub min_approval_pct: f64,
+    /// Times each rule fired, in rule order.
+    pub rules_fired: Vec<u32>,
 }
 
 /// Per-run constants derived from the parameters once, so the week step does
@@ -188,11 +202,7 @@ struct View {
 fn view(i: usize, state: &State, p: &ModelParams) -> View {
     let me = &state.actors[i];
     let other = &state.actors[1 - i];
-    let dissatisfaction = if me.demand > 0.0 {
-        (1.0 - me.concessions_received / me.demand).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let dissatisfaction = me.dissatisfaction();
     // A threat weighs by its rate (25% = 1), the belief it will be carried
     // out, and how close its deadline is; a tariff in force by its
     // trade-weighted rate on the same scale (25% on all goods = 1).
@@ -450,12 +460,12 @@ fn apply(
     p: &ModelParams,
     prep: &Prepared,
     rng: &mut Xoshiro256PlusPlus,
+    amount: Option<f64>,
 ) -> f64 {
     let a = p.actors[i];
     let w = p.world;
     let week = state.week;
     let pressure = view(i, state, p).pressure;
-    let points = concession_points(action, &a, &state.actors[i]);
     let (mine, theirs) = split_mut(&mut state.actors, i);
     let value = match action {
         Action::Hold => {
@@ -470,7 +480,7 @@ fn apply(
             }
         }
         Action::Threaten => {
-            let rate = threat_rate(&a, mine);
+            let rate = amount.map_or_else(|| threat_rate(&a, mine), |x| x.min(mine.tariff_cap_pct));
             mine.threat = Some(Threat {
                 rate_pct: rate,
                 deadline_week: week + a.threat_deadline_weeks.round() as u32,
@@ -506,13 +516,14 @@ fn apply(
             mine.tariff_pct
         }
         Action::Raise => {
-            mine.tariff_pct = (mine.tariff_pct + a.escalation_step_pct).min(mine.tariff_cap_pct);
+            let step = amount.unwrap_or(a.escalation_step_pct);
+            mine.tariff_pct = (mine.tariff_pct + step).min(mine.tariff_cap_pct);
             theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
             state.trust -= w.trust_tariff_drop;
             mine.tariff_pct
         }
         Action::Cut => {
-            mine.tariff_pct = (mine.tariff_pct - a.cut_step_pct).max(0.0);
+            mine.tariff_pct = (mine.tariff_pct - amount.unwrap_or(a.cut_step_pct)).max(0.0);
             mine.tariff_pct
         }
         Action::Exempt => {
@@ -521,16 +532,20 @@ fn apply(
             mine.exempt_share
         }
         Action::Retaliate => {
-            mine.tariff_pct = a.retaliation_rate_pct.min(mine.tariff_cap_pct);
+            mine.tariff_pct = amount
+                .unwrap_or(a.retaliation_rate_pct)
+                .min(mine.tariff_cap_pct);
             mine.retaliated_ever = true;
             theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
             state.trust -= w.trust_tariff_drop;
             mine.tariff_pct
         }
         Action::Transfer => {
-            let drawn = prep.batch[i]
-                .as_ref()
-                .map_or(a.transfer_batch_mean, |d| d.sample(rng));
+            let drawn = amount.unwrap_or_else(|| {
+                prep.batch[i]
+                    .as_ref()
+                    .map_or(a.transfer_batch_mean, |d| d.sample(rng))
+            });
             let size = drawn
                 .round()
                 .clamp(1.0, mine.transfer_pool.floor().max(1.0));
@@ -538,10 +553,11 @@ fn apply(
             mine.handed_over += size;
             mine.transfer_batches += 1;
             mine.transferred_recent += size;
+            mine.transfers_by_week[week as usize % HISTORY_WEEKS] += size;
             size
         }
         Action::Deploy => {
-            mine.forces_k += a.contingent_k;
+            mine.forces_k += amount.unwrap_or(a.contingent_k);
             mine.forces_k
         }
         Action::Interdict => {
@@ -598,8 +614,18 @@ fn apply(
             f64::from(state.cooperation_level)
         }
     };
+    // Concession points of what was actually done: the real batch size, the
+    // real contingent.
+    let points = match action {
+        Action::Transfer => Some(value * a.transfer_points_per_person),
+        Action::Deploy if a.contingent_k > 0.0 => {
+            Some(a.deploy_points * amount.unwrap_or(a.contingent_k) / a.contingent_k)
+        }
+        _ => concession_points(action, &a, &state.actors[i]),
+    };
     if let Some(points) = points {
         let (mine, theirs) = split_mut(&mut state.actors, i);
+        mine.concessions_by_week[week as usize % HISTORY_WEEKS] += points;
         theirs.concessions_received += points;
         theirs.received_total += points;
         // "Never enough": a share of every concession is pocketed and added to the demand.
@@ -748,8 +774,12 @@ fn move_order(state: &State) -> [usize; 2] {
 }
 
 /// Simulates one run of `weeks` weeks and returns the final state and totals.
+///
+/// `rules` (a lever's contingent rules) act for their government before its
+/// own choice each week.
 pub fn simulate<O: Observer>(
     p: &ModelParams,
+    rules: &[Rule],
     weeks: u32,
     rngs: &mut DynamicsRngs,
     obs: &mut O,
@@ -759,12 +789,57 @@ pub fn simulate<O: Observer>(
     let mut totals = RunTotals {
         max_tariff_pct: state.actors[0].tariff_pct,
         min_approval_pct: state.actors[1].approval_pct,
+        rules_fired: vec![0; rules.len()],
         ..RunTotals::default()
     };
+    // Per rule: armed (its condition has been false since it last fired),
+    // and the week it last fired.
+    let mut rule_memory: Vec<(bool, Option<u32>)> = vec![(true, None); rules.len()];
     obs.week_end(&state);
     for _ in 0..weeks {
+        let slot = state.week as usize % HISTORY_WEEKS;
+        for s in &mut state.actors {
+            s.transfers_by_week[slot] = 0.0;
+            s.concessions_by_week[slot] = 0.0;
+        }
         exogenous(&mut state, p, &prep, &mut rngs.shocks, obs);
         for i in move_order(&state) {
+            for (k, rule) in rules.iter().enumerate().filter(|(_, r)| r.actor == i) {
+                // A rule fires when its condition becomes true, at the first
+                // week its action is possible; with `every_weeks`, again while
+                // the condition holds, at most that often.
+                let holds = rule.condition.holds(&state);
+                let (armed, last_fired) = rule_memory[k];
+                if !holds {
+                    rule_memory[k].0 = true;
+                    continue;
+                }
+                let due = match rule.every_weeks {
+                    None => armed,
+                    Some(n) => last_fired.is_none_or(|w| state.week - w >= n),
+                };
+                let feasible = utility(rule.action, i, &state, p, &view(i, &state, p)).is_some();
+                if due && feasible {
+                    let value = apply(
+                        rule.action,
+                        i,
+                        &mut state,
+                        p,
+                        &prep,
+                        &mut rngs.choice,
+                        rule.amount,
+                    );
+                    rule_memory[k] = (false, Some(state.week));
+                    totals.rules_fired[k] += 1;
+                    let event = Event::RuleFired {
+                        actor: i,
+                        rule: k,
+                        action: rule.action,
+                        value,
+                    };
+                    obs.event(state.week, &event, &state);
+                }
+            }
             let action = choose(i, &state, p, &mut rngs.choice);
             if action == Action::Hold
                 && state.actors[i]
@@ -773,7 +848,7 @@ pub fn simulate<O: Observer>(
             {
                 continue;
             }
-            let value = apply(action, i, &mut state, p, &prep, &mut rngs.choice);
+            let value = apply(action, i, &mut state, p, &prep, &mut rngs.choice, None);
             obs.event(
                 state.week,
                 &Event::Chose {

@@ -5,6 +5,8 @@
 //! leaves a half-written file under a final name, and earlier results stay
 //! intact until replaced whole.
 
+pub mod compare;
+pub mod decision;
 pub mod manifest;
 pub mod runs;
 pub mod summary;

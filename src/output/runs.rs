@@ -14,12 +14,13 @@ pub struct RunsWriter<W: Write> {
 
 impl<W: Write> RunsWriter<W> {
     /// Writes the header: `run,lever,seed`, one column per reported
-    /// parameter path, then the metrics.
+    /// parameter path, the metrics, then `rule_<name>_fired` per rule.
     pub fn new(
         w: W,
         ids: &[String; 2],
         levers: Vec<String>,
         reported: &[String],
+        rules: &[String],
     ) -> io::Result<Self> {
         let mut out = csv_writer(w);
         let mut header: Vec<String> = ["run", "lever", "seed"]
@@ -28,6 +29,7 @@ impl<W: Write> RunsWriter<W> {
             .collect();
         header.extend(reported.iter().cloned());
         header.extend(METRICS.iter().map(|m| expand(m.template, ids)));
+        header.extend(rules.iter().map(|r| format!("rule_{r}_fired")));
         out.write_record(&header)?;
         Ok(RunsWriter { out, levers })
     }
@@ -40,6 +42,7 @@ impl<W: Write> RunsWriter<W> {
         row.push(seed_cell(r.seed));
         row.extend(r.reported.iter().map(|&x| fmt_num(Some(x))));
         row.extend(r.metrics.iter().map(|&x| fmt_num(Some(x))));
+        row.extend(r.rules_fired.iter().map(u32::to_string));
         self.out.write_record(&row)?;
         Ok(())
     }

@@ -7,6 +7,7 @@
 
 pub mod distribution;
 mod parse;
+pub mod rules;
 
 pub use parse::{is_identifier, suggest};
 
@@ -17,6 +18,7 @@ use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
 use crate::model::params::{self, ModelParams};
+use crate::model::rules::Rule;
 pub use distribution::{Distribution, Sampler};
 
 /// A parameter's value in a scenario or lever.
@@ -37,6 +39,8 @@ pub struct Lever {
     pub description: String,
     /// Overridden flat parameter indices and their values.
     pub overrides: Vec<(usize, ParamValue)>,
+    /// Contingent rules, in file order.
+    pub rules: Vec<Rule>,
 }
 
 /// A loaded, validated scenario.
@@ -155,6 +159,18 @@ impl Scenario {
         values
     }
 
+    /// Names of every rule of every lever, in lever and file order: the
+    /// `rule_<name>_fired` columns of runs.csv.
+    pub fn rule_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for r in self.levers.iter().flat_map(|l| &l.rules) {
+            if !names.contains(&r.name) {
+                names.push(r.name.clone());
+            }
+        }
+        names
+    }
+
     /// Flat indices that are uncertain in the baseline or in any lever, in
     /// index order: the uncertainty columns of runs.csv.
     pub fn uncertain_indices(&self) -> Vec<usize> {
@@ -192,6 +208,8 @@ pub struct ResolvedLever {
     pub fixed: Vec<f64>,
     /// Uncertain entries: flat index and sampler.
     pub uncertain: Vec<(usize, Sampler)>,
+    /// The lever's contingent rules.
+    pub rules: Vec<Rule>,
 }
 
 impl ResolvedLever {
@@ -213,6 +231,7 @@ impl ResolvedLever {
             name: lever.name.clone(),
             fixed,
             uncertain,
+            rules: lever.rules.clone(),
         })
     }
 

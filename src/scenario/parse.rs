@@ -10,9 +10,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::distribution::DISTRIBUTIONS;
+use super::rules::parse_condition;
 use super::{Distribution, Lever, ParamValue, Problem, Scenario, ScenarioError};
 use crate::calendar::Calendar;
 use crate::model::params::{self, ParamSpec, layout};
+use crate::model::rules::{RULE_ACTIONS, Rule, variable_names};
 
 /// Most months a scenario may report (50 years).
 const MAX_HORIZON_MONTHS: i64 = 600;
@@ -321,6 +323,156 @@ impl Cx<'_> {
                 Some("every model parameter must be given; see docs/MODEL.md for meanings and ranges".to_string()),
             );
         }
+    }
+}
+
+impl Cx<'_> {
+    /// `[[levers.<name>.rules]]`: each with `actor`, `when`, `do`, and
+    /// optionally `amount`, `every_weeks`, `name`.
+    fn rules(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        path: &str,
+        lever: &str,
+        ids: &[String; 2],
+    ) -> Vec<Rule> {
+        let key = format!("{path}.rules");
+        let DeValue::Array(items) = v.get_ref() else {
+            self.problem(
+                v.span(),
+                Some(key.clone()),
+                "rules must be an array of tables".into(),
+                Some(format!("write each rule under [[{key}]]")),
+            );
+            return Vec::new();
+        };
+        let names = variable_names(ids);
+        let mut rules = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let Some(t) = self.table(item, &key) else {
+                continue;
+            };
+            let valid = ["name", "actor", "when", "do", "amount", "every_weeks"];
+            for (rk, _) in t.iter() {
+                let rk_str = rk.get_ref().as_ref();
+                if !valid.contains(&rk_str) {
+                    self.unknown_key(rk.span(), rk_str, &key, &valid);
+                }
+            }
+            let name = match t.get("name") {
+                Some(n) => self.identifier(n, &format!("{key}.name")),
+                None => Some(format!("{lever}_{}", k + 1)),
+            };
+            let actor = t.get("actor").and_then(|a| {
+                let id = self.string(a, &format!("{key}.actor"))?;
+                let found = ids.iter().position(|x| x == id);
+                if found.is_none() {
+                    self.problem(
+                        a.span(),
+                        Some(format!("{key}.actor")),
+                        format!("unknown actor `{id}`"),
+                        Some(format!("actors: {}, {}", ids[0], ids[1])),
+                    );
+                }
+                found
+            });
+            let condition = t.get("when").and_then(|w| {
+                let text = self.string(w, &format!("{key}.when"))?;
+                match parse_condition(text, &names) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        // The column inside the string, past the opening quote.
+                        let inside: usize =
+                            text.chars().take(e.column - 1).map(char::len_utf8).sum();
+                        let start = w.span().start + 1 + inside;
+                        self.problem(
+                            start..start,
+                            Some(format!("{key}.when")),
+                            format!(
+                                "in condition `{text}` at column {}: {}",
+                                e.column, e.message
+                            ),
+                            e.help,
+                        );
+                        None
+                    }
+                }
+            });
+            let action = t.get("do").and_then(|d| {
+                let text = self.string(d, &format!("{key}.do"))?;
+                let found = RULE_ACTIONS
+                    .iter()
+                    .find(|(a, _)| a.name() == text)
+                    .map(|(a, _)| *a);
+                if found.is_none() {
+                    let valid: Vec<&str> = RULE_ACTIONS.iter().map(|(a, _)| a.name()).collect();
+                    let help = suggest(text, &valid).map_or_else(
+                        || format!("actions: {}", valid.join(", ")),
+                        |s| format!("did you mean `{s}`?"),
+                    );
+                    self.problem(
+                        d.span(),
+                        Some(format!("{key}.do")),
+                        format!("unknown action `{text}`"),
+                        Some(help),
+                    );
+                }
+                found
+            });
+            let amount = t.get("amount").and_then(|a| {
+                let x = self.number(a, &format!("{key}.amount"))?;
+                let meaning =
+                    action.and_then(|act| RULE_ACTIONS.iter().find(|(r, _)| *r == act)?.1);
+                match (action, meaning) {
+                    (Some(act), None) => {
+                        self.problem(
+                            a.span(),
+                            Some(format!("{key}.amount")),
+                            format!("`{}` takes no amount", act.name()),
+                            None,
+                        );
+                        None
+                    }
+                    _ if x <= 0.0 => {
+                        self.problem(
+                            a.span(),
+                            Some(format!("{key}.amount")),
+                            "amount must be above 0".into(),
+                            None,
+                        );
+                        None
+                    }
+                    _ => Some(x),
+                }
+            });
+            let every_weeks = t
+                .get("every_weeks")
+                .and_then(|e| self.integer(e, &format!("{key}.every_weeks"), 1, 520))
+                .map(|x| x as u32);
+            for required in ["actor", "when", "do"] {
+                if t.get(required).is_none() {
+                    self.problem(
+                        item.span(),
+                        Some(format!("{key}.{required}")),
+                        format!("a rule needs `{required}`"),
+                        None,
+                    );
+                }
+            }
+            if let (Some(name), Some(actor), Some(condition), Some(action)) =
+                (name, actor, condition, action)
+            {
+                rules.push(Rule {
+                    name,
+                    actor,
+                    condition,
+                    action,
+                    amount,
+                    every_weeks,
+                });
+            }
+        }
+        rules
     }
 }
 
@@ -634,6 +786,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         name: "baseline".into(),
         description: "The scenario as written.".into(),
         overrides: Vec::new(),
+        rules: Vec::new(),
     }];
     if let Some(v) = root.get("levers")
         && let Some(t) = cx.table(v, "levers")
@@ -666,10 +819,15 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                 name: lever_name.clone(),
                 description: String::new(),
                 overrides: Vec::new(),
+                rules: Vec::new(),
             };
             let mut flat = Vec::new();
             flatten(lt, String::new(), &mut flat);
             for (key, key_span, value) in flat {
+                if key == "rules" {
+                    lever.rules = cx.rules(value, &path, &lever_name, &ids);
+                    continue;
+                }
                 if key == "description" {
                     lever.description = cx
                         .string(value, &format!("{path}.description"))
@@ -699,6 +857,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                 }
             }
             if lever.overrides.is_empty()
+                && lever.rules.is_empty()
                 && !cx
                     .problems
                     .iter()
@@ -800,7 +959,9 @@ fn flatten<'t, 'i>(
             format!("{prefix}.{}", k.get_ref())
         };
         match v.get_ref() {
-            DeValue::Table(inner) if inner.get("dist").is_none() => flatten(inner, key, out),
+            DeValue::Table(inner) if inner.get("dist").is_none() && key != "rules" => {
+                flatten(inner, key, out)
+            }
             _ => out.push((key, k.span(), v)),
         }
     }

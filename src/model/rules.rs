@@ -1,0 +1,329 @@
+//! Contingent policy rules: "when CONDITION, ACTOR does ACTION".
+//!
+//! A rule belongs to a lever and acts for one government before that
+//! government's own choice in a week (docs/MODEL.md, "Rules"). Conditions
+//! are comparisons of state variables and numbers joined by `and` / `or`,
+//! parsed once at load time (`scenario::rules`) into the tree below.
+
+use super::action::Action;
+use super::state::State;
+
+/// Weeks of history kept for the `*_last_<N>w` counters.
+pub const HISTORY_WEEKS: usize = 13;
+
+/// A quantity a condition can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    /// Weeks completed since the start.
+    Week,
+    /// Cooperation rung, 0–4.
+    CooperationLevel,
+    /// Mutual trust, 0–1.
+    Trust,
+    /// 1 once a formal agreement is signed.
+    AgreementSigned,
+    /// A per-government quantity.
+    Actor(usize, ActorVar),
+}
+
+/// A per-government quantity a condition can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorVar {
+    /// Headline tariff on the other's goods, %.
+    TariffPct,
+    /// Trade-weighted tariff on the other's goods, %.
+    TariffEffectivePct,
+    /// Share of the other's goods exempt.
+    ExemptShare,
+    /// 1 if a threat of this government is pending.
+    ThreatActive,
+    /// Rate of the pending threat (0 if none), %.
+    ThreatRatePct,
+    /// Forces on the shared border, thousand troops.
+    ForcesK,
+    /// Interdiction level.
+    InterdictionLevel,
+    /// Migration enforcement, 0–1.
+    MigrationEnforcement,
+    /// Domestic approval, %.
+    ApprovalPct,
+    /// Demand on the other side, concession points.
+    Demand,
+    /// Dissatisfaction with the other side, 0–1.
+    Dissatisfaction,
+    /// Belief that the other side carries out its threats, 0–1.
+    Belief,
+    /// People handed to the other side since the start.
+    HandedOver,
+    /// People handed over in mass transfers in the last N weeks (this week included).
+    TransfersLast(usize),
+    /// Concession points given in the last N weeks (this week included).
+    ConcessionsLast(usize),
+    /// 1 once this government has set a counter-tariff.
+    Retaliated,
+    /// 1 once this government has struck on the other's soil.
+    Struck,
+    /// Outbound illicit flow index (start 100).
+    FlowIndex,
+    /// Imports from the other side, index (start 100).
+    TradeIndex,
+}
+
+/// Windows offered for the `*_last_<N>w` counters.
+pub const WINDOWS: [usize; 3] = [4, 8, 13];
+
+impl ActorVar {
+    /// Every per-government variable with its name after `<id>.`.
+    pub fn all() -> Vec<(String, ActorVar)> {
+        let mut v: Vec<(String, ActorVar)> = [
+            ("tariff_pct", ActorVar::TariffPct),
+            ("tariff_effective_pct", ActorVar::TariffEffectivePct),
+            ("exempt_share", ActorVar::ExemptShare),
+            ("threat_active", ActorVar::ThreatActive),
+            ("threat_rate_pct", ActorVar::ThreatRatePct),
+            ("forces_k", ActorVar::ForcesK),
+            ("interdiction_level", ActorVar::InterdictionLevel),
+            ("migration_enforcement", ActorVar::MigrationEnforcement),
+            ("approval_pct", ActorVar::ApprovalPct),
+            ("demand", ActorVar::Demand),
+            ("dissatisfaction", ActorVar::Dissatisfaction),
+            ("belief", ActorVar::Belief),
+            ("handed_over", ActorVar::HandedOver),
+            ("retaliated", ActorVar::Retaliated),
+            ("struck", ActorVar::Struck),
+            ("flow_index", ActorVar::FlowIndex),
+            ("trade_index", ActorVar::TradeIndex),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v))
+        .collect();
+        for w in WINDOWS {
+            v.push((format!("transfers_last_{w}w"), ActorVar::TransfersLast(w)));
+            v.push((
+                format!("concessions_last_{w}w"),
+                ActorVar::ConcessionsLast(w),
+            ));
+        }
+        v
+    }
+}
+
+/// Every variable name a condition may use with actor ids `ids`: shared
+/// names, `<id>.<name>` for each government, and the timeseries.csv names.
+pub fn variable_names(ids: &[String; 2]) -> Vec<(String, Var)> {
+    let mut names = vec![
+        ("week".to_string(), Var::Week),
+        ("cooperation_level".to_string(), Var::CooperationLevel),
+        ("trust".to_string(), Var::Trust),
+        ("agreement_signed_ever".to_string(), Var::AgreementSigned),
+    ];
+    for (a, id) in ids.iter().enumerate() {
+        for (name, v) in ActorVar::all() {
+            names.push((format!("{id}.{name}"), Var::Actor(a, v)));
+        }
+    }
+    // The names of timeseries.csv, so a rule reads like the outputs.
+    let (a, b) = (&ids[0], &ids[1]);
+    for (name, v) in [
+        (
+            format!("{a}_tariff_pct"),
+            Var::Actor(0, ActorVar::TariffPct),
+        ),
+        (
+            format!("{a}_tariff_effective_pct"),
+            Var::Actor(0, ActorVar::TariffEffectivePct),
+        ),
+        (
+            format!("{b}_tariff_pct"),
+            Var::Actor(1, ActorVar::TariffPct),
+        ),
+        (
+            "exempt_share".to_string(),
+            Var::Actor(0, ActorVar::ExemptShare),
+        ),
+        (
+            "threat_active".to_string(),
+            Var::Actor(0, ActorVar::ThreatActive),
+        ),
+        (
+            "extraditions_cum".to_string(),
+            Var::Actor(1, ActorVar::HandedOver),
+        ),
+        (
+            format!("{b}_retaliated_ever"),
+            Var::Actor(1, ActorVar::Retaliated),
+        ),
+        (
+            format!("{a}_strike_{b}_ever"),
+            Var::Actor(0, ActorVar::Struck),
+        ),
+        (
+            format!("{b}_approval_pct"),
+            Var::Actor(1, ActorVar::ApprovalPct),
+        ),
+        (
+            format!("{a}_approval_pct"),
+            Var::Actor(0, ActorVar::ApprovalPct),
+        ),
+        (
+            "drug_flow_index".to_string(),
+            Var::Actor(1, ActorVar::FlowIndex),
+        ),
+        (
+            "arms_flow_index".to_string(),
+            Var::Actor(0, ActorVar::FlowIndex),
+        ),
+        (
+            "trade_index".to_string(),
+            Var::Actor(0, ActorVar::TradeIndex),
+        ),
+        (format!("{a}_demand"), Var::Actor(0, ActorVar::Demand)),
+    ] {
+        names.push((name, v));
+    }
+    names
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Operand {
+    /// A number.
+    Num(f64),
+    /// A variable.
+    Var(Var),
+}
+
+/// A parsed condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `left op right`
+    Compare(Operand, Cmp, Operand),
+    /// Both hold.
+    And(Box<Condition>, Box<Condition>),
+    /// Either holds.
+    Or(Box<Condition>, Box<Condition>),
+}
+
+/// A rule of a lever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Name (column `rule_<name>_fired` in runs.csv).
+    pub name: String,
+    /// Acting government (index).
+    pub actor: usize,
+    /// When it fires.
+    pub condition: Condition,
+    /// What it does.
+    pub action: Action,
+    /// Size of the move (rate, step, people, troops), if given.
+    pub amount: Option<f64>,
+    /// Fire again while the condition stays true, at most this often;
+    /// `None`: fire only when the condition becomes true.
+    pub every_weeks: Option<u32>,
+}
+
+/// Actions a rule may take, and what `amount` means for each (`None`: no amount).
+pub const RULE_ACTIONS: &[(Action, Option<&str>)] = &[
+    (Action::Threaten, Some("rate of the threat, %")),
+    (Action::Impose, None),
+    (Action::Extend, None),
+    (Action::Raise, Some("increase, percentage points")),
+    (Action::Cut, Some("cut, percentage points")),
+    (Action::Exempt, None),
+    (Action::Retaliate, Some("counter-tariff, %")),
+    (
+        Action::Transfer,
+        Some("people handed over (at most the pool)"),
+    ),
+    (Action::Deploy, Some("thousand troops")),
+    (Action::Interdict, None),
+    (Action::CooperateUp, None),
+    (Action::CooperateDown, None),
+    (Action::Strike, None),
+    (Action::SovereigntyStand, None),
+    (Action::TightenMigration, None),
+    (Action::LoosenMigration, None),
+];
+
+/// The value of `var` in `state`.
+pub fn value(var: Var, state: &State) -> f64 {
+    let b01 = |x: bool| if x { 1.0 } else { 0.0 };
+    match var {
+        Var::Week => f64::from(state.week),
+        Var::CooperationLevel => f64::from(state.cooperation_level),
+        Var::Trust => state.trust,
+        Var::AgreementSigned => b01(state.agreement_signed_ever()),
+        Var::Actor(i, v) => {
+            let s = &state.actors[i];
+            let recent = |hist: &[f64; HISTORY_WEEKS], n: usize| {
+                (0..n.min(HISTORY_WEEKS))
+                    .filter(|&k| (k as u32) <= state.week)
+                    .map(|k| hist[(state.week as usize + HISTORY_WEEKS - k) % HISTORY_WEEKS])
+                    .sum::<f64>()
+            };
+            match v {
+                ActorVar::TariffPct => s.tariff_pct,
+                ActorVar::TariffEffectivePct => s.effective_tariff_pct(),
+                ActorVar::ExemptShare => s.exempt_share,
+                ActorVar::ThreatActive => b01(s.threat.is_some()),
+                ActorVar::ThreatRatePct => s.threat.map_or(0.0, |t| t.rate_pct),
+                ActorVar::ForcesK => s.forces_k,
+                ActorVar::InterdictionLevel => s.interdiction_level,
+                ActorVar::MigrationEnforcement => s.migration_enforcement,
+                ActorVar::ApprovalPct => s.approval_pct,
+                ActorVar::Demand => s.demand,
+                ActorVar::Dissatisfaction => s.dissatisfaction(),
+                ActorVar::Belief => s.belief(),
+                ActorVar::HandedOver => s.handed_over,
+                ActorVar::TransfersLast(n) => recent(&s.transfers_by_week, n),
+                ActorVar::ConcessionsLast(n) => recent(&s.concessions_by_week, n),
+                ActorVar::Retaliated => b01(s.retaliated_ever),
+                ActorVar::Struck => b01(s.struck_ever),
+                ActorVar::FlowIndex => s.flow_index,
+                ActorVar::TradeIndex => s.trade_index,
+            }
+        }
+    }
+}
+
+impl Condition {
+    /// Whether the condition holds in `state`.
+    pub fn holds(&self, state: &State) -> bool {
+        let get = |o: &Operand| match *o {
+            Operand::Num(x) => x,
+            Operand::Var(v) => value(v, state),
+        };
+        match self {
+            Condition::Compare(l, op, r) => {
+                let (l, r) = (get(l), get(r));
+                match op {
+                    Cmp::Lt => l < r,
+                    Cmp::Le => l <= r,
+                    Cmp::Gt => l > r,
+                    Cmp::Ge => l >= r,
+                    Cmp::Eq => l == r,
+                    Cmp::Ne => l != r,
+                }
+            }
+            Condition::And(a, b) => a.holds(state) && b.holds(state),
+            Condition::Or(a, b) => a.holds(state) || b.holds(state),
+        }
+    }
+}
