@@ -32,6 +32,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral validate scenarios/us_mexico_2025-02.toml scenarios/us_mexico_2025-09.toml"
     )]
     Validate(ValidateArgs),
+    /// Run levers over a grid (or Latin hypercube) of parameter values.
+    #[command(
+        after_help = "Example:\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.demand_ratchet=0.05:0.5:10 --runs 1000\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:5 --param mx.retaliation_bias=-2:4:4 --lever mx_retaliates\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:2 --param mx.responsiveness=5:12:2 --samples 20"
+    )]
+    Sweep(SweepArgs),
     /// Print the week-by-week story of one run as CSV on stdout.
     #[command(
         after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv"
@@ -66,6 +71,38 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_runs: bool,
     /// No progress bar and no results table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `bilateral sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A swept parameter, PATH=LOW:HIGH:STEPS (repeatable); replaces the
+    /// scenario's [sweep] ranges.
+    #[arg(long = "param", value_name = "PATH=LOW:HIGH:STEPS")]
+    pub params: Vec<String>,
+    /// Sample N points by Latin hypercube over the ranges instead of the full grid.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u32>,
+    /// Also run this lever at every point (repeatable); the baseline is always run.
+    #[arg(long = "lever", value_name = "NAME")]
+    pub levers: Vec<String>,
+    /// Runs per lever and point (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no closing line.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => commands::run::execute(args),
         Command::Validate(args) => commands::validate::execute(args),
+        Command::Sweep(args) => commands::sweep::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };
     match result {

@@ -69,7 +69,10 @@ fn outputs_have_the_documented_columns_and_numbers_parse() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
     run(&dir, "us_mexico_2025-09.toml", &["--runs", "128"]);
-    let levers = bilateral::scenario::Scenario::load(&scenario("us_mexico_2025-09.toml")).unwrap().levers.len();
+    let levers = bilateral::scenario::Scenario::load(&scenario("us_mexico_2025-09.toml"))
+        .unwrap()
+        .levers
+        .len();
     assert!(levers >= 5);
 
     let (h, rows) = read_csv(&dir.join("summary.csv"));

@@ -128,6 +128,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
         rng_crates: RngCrates::current(),
+        sweep: None,
     };
     output::write_atomic(&config.out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;

@@ -20,11 +20,14 @@ pub const STREAM_UNCERTAINTY: u64 = 1;
 pub const STREAM_CHOICE: u64 = 2;
 /// Stream of exogenous shocks.
 pub const STREAM_SHOCKS: u64 = 3;
+/// Stream of the Latin hypercube points of a sweep (drawn from run 0's seed).
+pub const STREAM_SWEEP: u64 = 4;
 
 /// One words-only description of the scheme, for manifest.json.
 pub const SCHEME: &str = "run seed = SplitMix64 output number i (0-based) of the sequence started at the master seed; \
 each stream = Xoshiro256++ seeded (rand_xoshiro seed_from_u64) with mix64(run seed XOR mix64(tag + index)), \
-tag 1 = uncertainty draws (index = parameter position), tag 2 = choices, tag 3 = exogenous shocks; \
+tag 1 = uncertainty draws (index = parameter position), tag 2 = choices, tag 3 = exogenous shocks, \
+tag 4 = Latin hypercube points of a sweep (index = swept parameter); \
 run i of every lever uses the same run seed (common random numbers)";
 
 /// SplitMix64's output function (Stafford variant 13).

@@ -37,6 +37,18 @@ pub struct Manifest {
     pub elapsed_seconds: f64,
     /// Versions of the random-number crates.
     pub rng_crates: RngCrates,
+    /// The sweep, for `bilateral sweep`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepInfo>,
+}
+
+/// What a sweep varied.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepInfo {
+    /// `PATH=LOW:HIGH:STEPS` per swept parameter.
+    pub params: Vec<String>,
+    /// Grid or Latin hypercube, and the number of points.
+    pub design: String,
 }
 
 /// Versions of the crates that generate and transform random numbers.

@@ -10,6 +10,7 @@ pub mod decision;
 pub mod manifest;
 pub mod runs;
 pub mod summary;
+pub mod sweep;
 pub mod timeseries;
 
 use std::io::{self, BufWriter, Write};

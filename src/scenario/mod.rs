@@ -8,6 +8,7 @@
 pub mod distribution;
 mod parse;
 pub mod rules;
+pub mod sweep;
 
 pub use parse::{is_identifier, suggest};
 
@@ -70,6 +71,8 @@ pub struct Scenario {
     pub baseline: Vec<ParamValue>,
     /// Levers, `baseline` first, then in file order.
     pub levers: Vec<Lever>,
+    /// The `[sweep]` table, if the file declares one.
+    pub sweep: Option<sweep::SweepSpec>,
 }
 
 /// One problem found in a scenario file.
@@ -186,6 +189,35 @@ impl Scenario {
             .collect();
         out.dedup();
         out
+    }
+
+    /// A swept range for parameter `path` (`LOW:HIGH:STEPS`), checked against
+    /// the parameter's allowed range.
+    pub fn sweep_range(&self, path: &str, range: &str) -> Result<sweep::SweepRange, String> {
+        let paths: Vec<String> = (0..self.baseline.len()).map(|i| self.path_of(i)).collect();
+        let Some(index) = paths.iter().position(|p| p == path) else {
+            let valid: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let hint = suggest(path, &valid).map_or_else(
+                || "parameters are named by path: world.<key>, <actor>.<key>, initial.<key>, initial.<actor>.<key>".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(format!("unknown parameter `{path}`; {hint}"));
+        };
+        let (low, high, steps) = sweep::parse_range(range)?;
+        let (_, _, spec) = params::spec_at(index);
+        if low < spec.min || high > spec.max {
+            return Err(format!(
+                "{path} = {range} leaves the allowed range [{}, {}] ({})",
+                spec.min, spec.max, spec.unit
+            ));
+        }
+        Ok(sweep::SweepRange {
+            path: path.to_string(),
+            index,
+            low,
+            high,
+            steps,
+        })
     }
 
     /// Dotted path of a flat index with this scenario's actor ids.

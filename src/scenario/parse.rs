@@ -11,6 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::distribution::DISTRIBUTIONS;
 use super::rules::parse_condition;
+use super::sweep::{self, SweepSpec};
 use super::{Distribution, Lever, ParamValue, Problem, Scenario, ScenarioError};
 use crate::calendar::Calendar;
 use crate::model::params::{self, ParamSpec, layout};
@@ -507,7 +508,7 @@ pub fn suggest<'a>(given: &str, valid: &[&'a str]) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-const TOP_LEVEL: &[&str] = &["scenario", "run", "world", "initial", "levers"];
+const TOP_LEVEL: &[&str] = &["scenario", "run", "world", "initial", "levers", "sweep"];
 
 pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     let fail = |problems| ScenarioError {
@@ -874,6 +875,9 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         }
     }
 
+    // [sweep]: read now, checked against the parameters once they are known.
+    let raw_sweep = root.get("sweep").and_then(|v| cx.raw_sweep(v));
+
     // Cross-checks that need several values.
     let horizon_months = horizon_months.unwrap_or(1);
     let calendar = start.and_then(|s| Calendar::new(s, horizon_months));
@@ -929,7 +933,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         .map(|v| v.unwrap_or(ParamValue::Fixed(0.0)))
         .collect();
     let sha256 = format!("{:x}", Sha256::digest(bytes));
-    Ok(Scenario {
+    let mut scenario = Scenario {
         path: path.to_path_buf(),
         sha256,
         name,
@@ -942,7 +946,115 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         seed,
         baseline,
         levers,
-    })
+        sweep: None,
+    };
+    if let Some(raw) = raw_sweep {
+        let mut spec = SweepSpec {
+            samples: raw.samples,
+            ..SweepSpec::default()
+        };
+        for (path, text, span) in raw.params {
+            match scenario.sweep_range(&path, &text) {
+                Ok(r) => spec.ranges.push(r),
+                Err(msg) => cx.problem(span, Some(format!("sweep.params.{path}")), msg, None),
+            }
+        }
+        for (name, span) in raw.levers {
+            if scenario.lever(&name).is_none() {
+                let names: Vec<&str> = scenario.levers.iter().map(|l| l.name.as_str()).collect();
+                let help = suggest(&name, &names).map(|s| format!("did you mean `{s}`?"));
+                cx.problem(
+                    span,
+                    Some("sweep.levers".into()),
+                    format!("no lever named `{name}`"),
+                    help,
+                );
+            }
+            spec.levers.push(name);
+        }
+        if spec.ranges.is_empty() && cx.problems.is_empty() {
+            cx.problem(
+                0..0,
+                Some("sweep.params".into()),
+                "[sweep] sweeps no parameter".into(),
+                None,
+            );
+        }
+        if spec.point_count() > sweep::MAX_POINTS {
+            cx.problem(
+                0..0,
+                Some("sweep".into()),
+                format!(
+                    "the sweep has {} points; at most {} are allowed",
+                    spec.point_count(),
+                    sweep::MAX_POINTS
+                ),
+                None,
+            );
+        }
+        scenario.sweep = Some(spec);
+    }
+    if !cx.problems.is_empty() {
+        return Err(fail(cx.problems));
+    }
+    Ok(scenario)
+}
+
+/// A `[sweep]` table before its parameters are checked.
+struct RawSweep {
+    params: Vec<(String, String, std::ops::Range<usize>)>,
+    samples: Option<u32>,
+    levers: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl Cx<'_> {
+    fn raw_sweep(&mut self, v: &Spanned<DeValue<'_>>) -> Option<RawSweep> {
+        let t = self.table(v, "sweep")?;
+        let mut raw = RawSweep {
+            params: Vec::new(),
+            samples: None,
+            levers: Vec::new(),
+        };
+        for (k, val) in t.iter() {
+            let key = k.get_ref().as_ref();
+            match key {
+                "samples" => {
+                    raw.samples = self
+                        .integer(val, "sweep.samples", 2, 100_000)
+                        .map(|x| x as u32)
+                }
+                "levers" => match val.get_ref() {
+                    DeValue::Array(items) => {
+                        for item in items.iter() {
+                            if let Some(name) = self.string(item, "sweep.levers") {
+                                raw.levers.push((name.to_string(), item.span()));
+                            }
+                        }
+                    }
+                    _ => self.problem(
+                        val.span(),
+                        Some("sweep.levers".into()),
+                        "expected an array of lever names".into(),
+                        None,
+                    ),
+                },
+                "params" => {
+                    let Some(pt) = self.table(val, "sweep.params") else {
+                        continue;
+                    };
+                    let mut flat = Vec::new();
+                    flatten(pt, String::new(), &mut flat);
+                    for (path, _, pv) in flat {
+                        if let Some(text) = self.string(pv, &format!("sweep.params.{path}")) {
+                            raw.params.push((path, text.to_string(), pv.span()));
+                        }
+                    }
+                }
+                _ => self.unknown_key(k.span(), key, "sweep", &["params", "samples", "levers"]),
+            }
+        }
+        Some(raw)
+    }
 }
 
 /// Flattens a lever table into dotted paths; inline tables with `dist` are

@@ -1,0 +1,181 @@
+//! `bilateral sweep`: the same levers over a grid or Latin hypercube of
+//! parameter values, with common random numbers across points.
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::run::default_out;
+use super::{UsageError, check_lever};
+use crate::cli::SweepArgs;
+use crate::engine::{self, Plan};
+use crate::output::manifest::{Manifest, RngCrates};
+use crate::output::sweep::SweepWriter;
+use crate::output::{self, AtomicFile};
+use crate::scenario::sweep::SweepSpec;
+use crate::scenario::{ParamValue, Scenario};
+
+/// Runs `bilateral sweep`.
+pub fn execute(args: &SweepArgs) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    // The command line replaces the file's [sweep] ranges when it gives any.
+    let mut spec = scenario.sweep.clone().unwrap_or_default();
+    if !args.params.is_empty() {
+        spec.ranges.clear();
+        for p in &args.params {
+            let (path, range) = p
+                .split_once('=')
+                .ok_or_else(|| UsageError(format!("--param `{p}` is not PATH=LOW:HIGH:STEPS")))?;
+            spec.ranges.push(
+                scenario
+                    .sweep_range(path.trim(), range.trim())
+                    .map_err(UsageError)?,
+            );
+        }
+    }
+    if spec.ranges.is_empty() {
+        return Err(UsageError(
+            "nothing to sweep: give --param PATH=LOW:HIGH:STEPS or a [sweep] table in the scenario"
+                .into(),
+        )
+        .into());
+    }
+    if let Some(n) = args.samples {
+        if n < 2 {
+            return Err(UsageError("--samples must be at least 2".into()).into());
+        }
+        spec.samples = Some(n);
+    }
+    if !args.levers.is_empty() {
+        spec.levers = args.levers.clone();
+    }
+    for name in &spec.levers {
+        check_lever(&scenario, name)?;
+    }
+    let points_total = spec.point_count();
+    if points_total > crate::scenario::sweep::MAX_POINTS {
+        return Err(UsageError(format!(
+            "the sweep has {points_total} points; at most 100000 are allowed"
+        ))
+        .into());
+    }
+    let levers: Vec<String> = scenario
+        .levers
+        .iter()
+        .filter(|l| l.name == "baseline" || spec.levers.contains(&l.name))
+        .map(|l| l.name.clone())
+        .collect();
+    let runs = args.runs.unwrap_or(scenario.runs);
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let threads = match args.threads {
+        Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if runs == 0 {
+        return Err(UsageError("--runs must be at least 1".into()).into());
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.scenario));
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let points = spec.points(seed);
+    let paths: Vec<String> = spec.ranges.iter().map(|r| r.path.clone()).collect();
+    let file = AtomicFile::create(&out.join("sweep.csv"))?;
+    let mut writer = SweepWriter::new(file, &scenario.name, &scenario.ids, &paths)?;
+    let bar = progress(args.quiet, points.len() as u64 * runs);
+    for (k, values) in points.iter().enumerate() {
+        let at_point = with_values(&scenario, &spec, values);
+        let plan = Plan::new(&at_point, &levers, runs, seed).map_err(anyhow::Error::msg)?;
+        let done_before = k as u64 * runs;
+        let results = engine::run(
+            &plan,
+            threads,
+            |_| Ok(()),
+            |done| bar.set_position(done_before + done),
+        )?;
+        writer.write_point(k, values, &results)?;
+    }
+    bar.finish_and_clear();
+    writer
+        .finish()
+        .context("cannot finish sweep.csv")?
+        .commit()?;
+    let manifest = Manifest {
+        bilateral_version: env!("CARGO_PKG_VERSION"),
+        scenario: scenario.name.clone(),
+        scenario_path: scenario.path.display().to_string(),
+        scenario_sha256: scenario.sha256.clone(),
+        seed,
+        seed_scheme: engine::seeds::SCHEME,
+        runs,
+        levers: levers.clone(),
+        threads,
+        start_date: scenario.start().format("%Y-%m-%d").to_string(),
+        horizon_months: scenario.horizon_months,
+        horizon_weeks: scenario.calendar.horizon_weeks,
+        files: vec!["sweep.csv".into(), "manifest.json".into()],
+        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        elapsed_seconds: (clock.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        rng_crates: RngCrates::current(),
+        sweep: Some(crate::output::manifest::SweepInfo {
+            params: spec
+                .ranges
+                .iter()
+                .map(|r| format!("{}={}:{}:{}", r.path, r.low, r.high, r.steps))
+                .collect(),
+            design: match spec.samples {
+                Some(n) => format!("latin hypercube, {n} points"),
+                None => format!("full grid, {} points", points.len()),
+            },
+        }),
+    };
+    output::write_atomic(&out.join("manifest.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest)?;
+        writeln!(w)
+    })?;
+    if !args.quiet {
+        println!(
+            "{} points x {} levers x {} runs in {:.1} s -> {}",
+            points.len(),
+            levers.len(),
+            runs,
+            clock.elapsed().as_secs_f64(),
+            out.join("sweep.csv").display()
+        );
+    }
+    Ok(())
+}
+
+/// The scenario with the swept parameters fixed at `values` in every lever
+/// (the sweep wins over a lever's own setting of the same parameter).
+fn with_values(scenario: &Scenario, spec: &SweepSpec, values: &[f64]) -> Scenario {
+    let mut s = scenario.clone();
+    for lever in &mut s.levers {
+        for (r, &v) in spec.ranges.iter().zip(values) {
+            lever.overrides.retain(|(i, _)| *i != r.index);
+            lever.overrides.push((r.index, ParamValue::Fixed(v)));
+        }
+    }
+    s
+}
+
+fn progress(quiet: bool, total: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
