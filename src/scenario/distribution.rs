@@ -151,6 +151,19 @@ impl Distribution {
         }
     }
 
+    /// The interval holding the central 99% of draws (0.5% in each tail).
+    pub fn central_99(&self) -> (f64, f64) {
+        // The 0.995 quantile of the standard normal.
+        const Z: f64 = 2.575_829_303_548_901;
+        match *self {
+            Distribution::Normal { mean, sd } => (mean - Z * sd, mean + Z * sd),
+            Distribution::LogNormal { median, sigma } => {
+                (median * (-Z * sigma).exp(), median * (Z * sigma).exp())
+            }
+            _ => self.support(),
+        }
+    }
+
     /// The mean of the distribution (for docs and tests).
     pub fn mean(&self) -> f64 {
         match *self {

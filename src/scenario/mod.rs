@@ -88,6 +88,8 @@ pub struct Problem {
     pub message: String,
     /// What would be right.
     pub help: Option<String>,
+    /// The source line and the width of the marked span on it, for a caret.
+    pub snippet: Option<(String, usize)>,
 }
 
 /// Why a scenario could not be loaded: every problem found.
@@ -119,6 +121,18 @@ impl fmt::Display for ScenarioError {
                 write!(f, " (key `{k}`)")?;
             }
             writeln!(f)?;
+            if let (Some((text, width)), Some(l), Some(c)) = (&p.snippet, p.line, p.column) {
+                let gutter = l.to_string().len();
+                writeln!(f, "{:gutter$} |", "")?;
+                writeln!(f, "{l} | {text}")?;
+                writeln!(
+                    f,
+                    "{:gutter$} | {}{}",
+                    "",
+                    " ".repeat(c - 1),
+                    "^".repeat((*width).max(1))
+                )?;
+            }
             if let Some(h) = &p.help {
                 writeln!(f, "  help: {h}")?;
             }
@@ -138,6 +152,7 @@ impl Scenario {
                 key: None,
                 message: format!("cannot read the file: {e}"),
                 help: None,
+                snippet: None,
             }],
         })?;
         Self::from_bytes(path, &bytes)

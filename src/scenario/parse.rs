@@ -42,13 +42,35 @@ impl Cx<'_> {
         message: String,
         help: Option<String>,
     ) {
+        // An empty span at the very start means "the file as a whole".
+        if span == (0..0) {
+            self.problems.push(Problem {
+                line: None,
+                column: None,
+                key,
+                message,
+                help,
+                snippet: None,
+            });
+            return;
+        }
         let (line, column) = self.at(span.start);
+        let start = span.start.min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let text = self.text[line_start..line_end].trim_end_matches('\r');
+        let width = self.text[start..span.end.clamp(start, line_end)]
+            .chars()
+            .count();
         self.problems.push(Problem {
             line: Some(line),
             column: Some(column),
             key,
             message,
             help,
+            snippet: Some((text.to_string(), width)),
         });
     }
 
@@ -218,6 +240,23 @@ impl Cx<'_> {
                     );
                     return None;
                 }
+                // Unbounded distributions are clamped into the range; refuse
+                // them when the clamp would bend more than 1% of the draws.
+                let (q_lo, q_hi) = d.central_99();
+                if !bounded && (q_lo < spec.min || q_hi > spec.max) {
+                    self.problem(
+                        v.span(),
+                        Some(key.to_string()),
+                        format!(
+                            "more than 1% of the draws of {} fall outside the allowed range (99% of them lie in [{}, {}])",
+                            d.describe(),
+                            fmt_short(q_lo),
+                            fmt_short(q_hi)
+                        ),
+                        Some(format!("allowed range is {range}; narrow the distribution or use a bounded one (uniform, triangular, beta)")),
+                    );
+                    return None;
+                }
             }
             _ => {}
         }
@@ -272,7 +311,16 @@ impl Cx<'_> {
                     None => ok = false,
                 }
             } else {
-                self.unknown_key(k.span(), k_str, &format!("{key} ({name})"), keys);
+                let help = suggest(k_str, keys).map_or_else(
+                    || format!("`{name}` takes {}", keys.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                self.problem(
+                    k.span(),
+                    Some(format!("{key}.{k_str}")),
+                    format!("distribution `{name}` has no parameter `{k_str}`"),
+                    Some(help),
+                );
                 ok = false;
             }
         }
@@ -477,6 +525,13 @@ impl Cx<'_> {
     }
 }
 
+fn fmt_short(x: f64) -> String {
+    format!("{:.4}", x)
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -525,6 +580,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                 e.valid_up_to()
             ),
             help: None,
+            snippet: None,
         }])
     })?;
     let mut cx = Cx {
@@ -909,6 +965,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                         cal.horizon_weeks
                     ),
                     help: None,
+                    snippet: None,
                 });
             }
         }
@@ -926,6 +983,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             key: None,
             message: "incomplete scenario".into(),
             help: None,
+            snippet: None,
         }]));
     };
     let baseline: Vec<ParamValue> = values
