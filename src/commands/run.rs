@@ -153,8 +153,9 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
         .iter()
         .position(|l| *l == config.reference)
         .unwrap_or(0);
+    let runs_path = config.out.join("runs.csv");
     let mut runs_writer = if config.write_runs {
-        let file = AtomicFile::create(&config.out.join("runs.csv"))?;
+        let file = AtomicFile::create(&runs_path)?;
         let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
         Some(RunsWriter::new(
             file,
@@ -182,7 +183,14 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
         &plan,
         config.threads,
         |record| match runs_writer.as_mut() {
-            Some(w) => w.write(record),
+            Some(w) => w.write(record).map_err(|e| {
+                // Name the file the user knows, not the temp file behind it.
+                let cause = e.raw_os_error().map_or_else(
+                    || e.to_string(),
+                    |c| std::io::Error::from_raw_os_error(c).to_string(),
+                );
+                std::io::Error::new(e.kind(), format!("{}: {cause}", runs_path.display()))
+            }),
             None => Ok(()),
         },
         |done| bar.set_position(done),

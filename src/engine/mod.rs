@@ -307,6 +307,6 @@ pub enum EngineError {
     #[error("cannot start the thread pool: {0}")]
     Threads(String),
     /// Streaming a run record failed.
-    #[error("cannot write a run record: {0}")]
+    #[error("cannot write {0}")]
     Output(std::io::Error),
 }

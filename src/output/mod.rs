@@ -102,6 +102,12 @@ pub struct OutputError {
 
 impl OutputError {
     fn at(path: &Path, source: io::Error) -> OutputError {
+        // Errors from the temp file name the temp file; keep only the OS
+        // reason, the final path is what the user knows.
+        let source = match source.raw_os_error() {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => source,
+        };
         OutputError {
             path: path.to_path_buf(),
             source,
