@@ -37,6 +37,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.demand_ratchet=0.05:0.5:10 --runs 1000\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:5 --param mx.retaliation_bias=-2:4:4 --lever mx_retaliates\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:2 --param mx.responsiveness=5:12:2 --samples 20"
     )]
     Sweep(SweepArgs),
+    /// Measure end-to-end speed against a floor probe (runs/s, ns per agent-week).
+    #[command(
+        after_help = "Example:\n  bilateral bench scenarios/us_mexico_2025-09.toml --runs 5000"
+    )]
+    Bench(BenchArgs),
     /// Print the week-by-week story of one run as CSV on stdout.
     #[command(
         after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv"
@@ -105,6 +110,16 @@ pub struct SweepArgs {
     /// No progress bar and no closing line.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `bilateral bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Runs per lever in each timed repetition.
+    #[arg(long, default_value_t = 5000)]
+    pub runs: u64,
 }
 
 /// Options of `bilateral validate`.

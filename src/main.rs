@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::execute(args),
         Command::Validate(args) => commands::validate::execute(args),
         Command::Sweep(args) => commands::sweep::execute(args),
+        Command::Bench(args) => commands::bench::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };
     match result {

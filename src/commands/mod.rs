@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod run;
 pub mod sweep;
 pub mod trace;
@@ -26,4 +27,15 @@ pub fn check_lever(scenario: &Scenario, name: &str) -> Result<(), UsageError> {
         "scenario {} has no lever `{name}`; {hint}",
         scenario.path.display()
     )))
+}
+
+/// Writes `text` to stdout. A closed pipe (`bilateral … | head`) is not an
+/// error: the reader has what it wanted.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }

@@ -135,7 +135,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         writeln!(w)
     })?;
     if !config.quiet {
-        print_table(&config, &results, elapsed);
+        print_table(&config, &results, elapsed)?;
     }
     Ok(())
 }
@@ -227,19 +227,18 @@ const HEADLINE: [&str; 6] = [
     "trade_loss_usd_bn",
 ];
 
-fn print_table(config: &RunConfig, results: &Results, elapsed: f64) {
+fn print_table(config: &RunConfig, results: &Results, elapsed: f64) -> std::io::Result<()> {
+    use std::fmt::Write as _;
     let ids = &config.scenario.ids;
     let runs_total = config.runs * config.levers.len() as u64;
-    println!(
-        "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}",
+    let mut text = format!(
+        "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}\nmean [p05, p95] per lever:\n",
         config.runs,
         config.levers.len(),
         elapsed,
         runs_total as f64 / elapsed.max(1e-9),
         config.out.display()
     );
-    println!("mean [p05, p95] per lever:");
-    let names: Vec<String> = HEADLINE.iter().map(|t| expand(t, ids)).collect();
     let width = config
         .levers
         .iter()
@@ -247,13 +246,13 @@ fn print_table(config: &RunConfig, results: &Results, elapsed: f64) {
         .max()
         .unwrap_or(8)
         .max(8);
-    print!("{:width$}", "lever");
-    for n in &names {
-        print!("  {n:>22}");
+    let _ = write!(text, "{:width$}", "lever");
+    for t in HEADLINE {
+        let _ = write!(text, "  {:>22}", expand(t, ids));
     }
-    println!();
+    text.push('\n');
     for lever in &results.levers {
-        print!("{:width$}", lever.name);
+        let _ = write!(text, "{:width$}", lever.name);
         for t in HEADLINE {
             let k = METRICS.iter().position(|m| m.template == t).unwrap_or(0);
             let s = &lever.metrics[k];
@@ -263,8 +262,9 @@ fn print_table(config: &RunConfig, results: &Results, elapsed: f64) {
                 fmt_num(s.quantile(0.05)),
                 fmt_num(s.quantile(0.95))
             );
-            print!("  {cell:>22}");
+            let _ = write!(text, "  {cell:>22}");
         }
-        println!();
+        text.push('\n');
     }
+    super::emit(&text)
 }

@@ -142,14 +142,14 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         writeln!(w)
     })?;
     if !args.quiet {
-        println!(
-            "{} points x {} levers x {} runs in {:.1} s -> {}",
+        super::emit(&format!(
+            "{} points x {} levers x {} runs in {:.1} s -> {}\n",
             points.len(),
             levers.len(),
             runs,
             clock.elapsed().as_secs_f64(),
             out.join("sweep.csv").display()
-        );
+        ))?;
     }
     Ok(())
 }

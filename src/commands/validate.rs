@@ -26,15 +26,15 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
                     .iter()
                     .filter(|v| matches!(v, ParamValue::Uncertain(_)))
                     .count();
-                println!(
-                    "ok: {} (scenario {}, {} levers, {} uncertain parameters, {} weeks to {})",
+                super::emit(&format!(
+                    "ok: {} (scenario {}, {} levers, {} uncertain parameters, {} weeks to {})\n",
                     path.display(),
                     s.name,
                     s.levers.len(),
                     uncertain,
                     s.calendar.horizon_weeks,
                     s.calendar.month_ends.last().map_or("", |(d, _)| d.as_str()),
-                );
+                ))?;
             }
             Err(e) => {
                 failed += 1;

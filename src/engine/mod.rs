@@ -222,7 +222,7 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
 pub fn run(
     plan: &Plan,
     threads: usize,
-    mut on_record: impl FnMut(&RunRecord) -> std::io::Result<()>,
+    mut on_record: impl FnMut(&RunRecord) -> std::io::Result<()> + Send,
     mut on_progress: impl FnMut(u64),
 ) -> Result<Results, EngineError> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -263,33 +263,54 @@ pub fn run(
                 .collect()
         });
         let n_levers = plan.levers.len();
-        for chunk in &results {
-            // Records come run by run, every lever of a run together.
-            for run in chunk.records.chunks(n_levers) {
-                let reference = &run[plan.reference].metrics;
-                for record in run {
-                    let paired = &mut levers[record.lever].paired;
-                    for ((p, &x), &b) in paired.iter_mut().zip(&record.metrics).zip(reference) {
-                        if record.lever != plan.reference {
-                            p.add(x, b);
+        // Statistics are exact, so each lever's summaries can take their
+        // runs on any thread; runs.csv is written in run order meanwhile.
+        let (merged, streamed) = pool.install(|| {
+            rayon::join(
+                || {
+                    levers.par_iter_mut().enumerate().for_each(|(li, lever)| {
+                        for chunk in &results {
+                            for (r, run) in chunk.records.chunks(n_levers).enumerate() {
+                                let record = &run[li];
+                                if li != plan.reference {
+                                    let reference = &run[plan.reference].metrics;
+                                    for ((p, &x), &b) in
+                                        lever.paired.iter_mut().zip(&record.metrics).zip(reference)
+                                    {
+                                        p.add(x, b);
+                                    }
+                                }
+                                for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
+                                    summary.add(x);
+                                }
+                                let k = r * n_levers + li;
+                                let values =
+                                    &chunk.month_values[k * per_record..(k + 1) * per_record];
+                                for (month, row) in
+                                    lever.months.iter_mut().zip(values.chunks(VARIABLES.len()))
+                                {
+                                    for (summary, &x) in month.iter_mut().zip(row) {
+                                        summary.add(x);
+                                    }
+                                }
+                            }
+                        }
+                    })
+                },
+                || -> Result<(), EngineError> {
+                    for chunk in &results {
+                        for record in &chunk.records {
+                            on_record(record).map_err(EngineError::Output)?;
                         }
                     }
-                }
-            }
-            for (k, record) in chunk.records.iter().enumerate() {
-                let lever = &mut levers[record.lever];
-                for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
-                    summary.add(x);
-                }
-                let values = &chunk.month_values[k * per_record..(k + 1) * per_record];
-                for (m, month) in lever.months.iter_mut().enumerate() {
-                    for (v, summary) in month.iter_mut().enumerate() {
-                        summary.add(values[m * VARIABLES.len() + v]);
-                    }
-                }
-                on_record(record).map_err(EngineError::Output)?;
-            }
-            on_progress(chunk.records.last().map_or(0, |r| r.run + 1));
+                    Ok(())
+                },
+            )
+        });
+        let () = merged;
+        streamed?;
+        if let Some(last) = results.last().and_then(|c| c.records.last()) {
+            on_progress(last.run + 1);
         }
         start = end;
     }

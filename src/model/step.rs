@@ -250,6 +250,7 @@ fn threat_rate(a: &ActorParams, me: &ActorState) -> f64 {
 }
 
 /// Utility of a move for actor `i`, or `None` when it is not feasible.
+#[inline]
 fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -> Option<f64> {
     let a = &p.actors[i];
     let w: &WorldParams = &p.world;
@@ -437,9 +438,14 @@ fn choose(i: usize, state: &State, p: &ModelParams, rng: &mut Xoshiro256PlusPlus
         }
     }
     // Shift by the best utility so exp never overflows, whatever lambda is.
+    // A weight below e^-37 is under half an ulp of the total (which is at
+    // least 1, the best move's weight), so it is left out without changing
+    // the total.
+    const NEGLIGIBLE: f64 = -37.0;
     let mut total = 0.0;
     for u in utils.iter_mut().take(n) {
-        *u = (lambda * (*u - best)).exp();
+        let z = lambda * (*u - best);
+        *u = if z < NEGLIGIBLE { 0.0 } else { z.exp() };
         total += *u;
     }
     let mut r = rng.random::<f64>() * total;

@@ -1,26 +1,101 @@
 //! Mergeable, fixed-size statistics of outcomes.
 //!
-//! A [`Summary`] keeps moments (Welford), the extremes and a fixed-bin
-//! histogram over the quantity's known range, so its size does not grow with
-//! the number of runs. Quantiles are nearest-rank (the smallest value with at
-//! least a share `q` of the runs at or below it), read off the histogram: a
-//! bin is centred on a multiple of the resolution, so a quantile is exact for
-//! values on that grid (integers, round rates) and within half a bin
-//! otherwise. Values below zero or above the range fall in two overflow
-//! counts; a quantile that lands there is reported as the observed min / max.
+//! Every accumulator here is **exactly** mergeable: adding runs one by one,
+//! or adding them in any partition and merging the parts in any order, gives
+//! bit-identical statistics. That is what makes outputs byte-identical for
+//! any thread count and for sharded runs merged later. Moments are kept as
+//! integer sums of values in fixed point (units of 2⁻²⁰ ≈ 9.5·10⁻⁷, so a
+//! mean is exact to within 5·10⁻⁷ of the mean of the unrounded values); the
+//! histogram counts are integers.
+//!
+//! Quantiles are nearest-rank (the smallest value with at least a share `q`
+//! of the runs at or below it), read off a fixed-bin histogram over the
+//! quantity's known range: a bin is centred on a multiple of the resolution,
+//! so a quantile is exact for values on that grid (integers, round rates) and
+//! within half a bin otherwise. Values below zero or above the range fall in
+//! two overflow counts; a quantile that lands there is reported as the
+//! observed min / max. The size does not grow with the number of runs.
+
+use serde::{Deserialize, Serialize};
+
+/// Fixed-point scale of the integer sums: 2^20.
+const SCALE: f64 = 1_048_576.0;
+
+fn quantize(x: f64) -> i128 {
+    // Round half away from zero; `as` saturates, which only guards the
+    // conversion (values are bounded by their parameter ranges). Written
+    // without `f64::round`, which is a library call on baseline x86-64.
+    let y = x * SCALE;
+    i128::from((y + 0.5f64.copysign(y)) as i64)
+}
+
+/// Count, sum and sum of squares in fixed point: exact, mergeable moments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Moments {
+    n: u64,
+    #[serde(with = "i128_text")]
+    sum: i128,
+    #[serde(with = "i128_text")]
+    sumsq: i128,
+}
+
+impl Moments {
+    fn add_q(&mut self, q: i128) {
+        self.n += 1;
+        self.sum += q;
+        self.sumsq += q * q;
+    }
+
+    /// Adds the counts and sums of `other`.
+    pub fn merge(&mut self, other: &Moments) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.sumsq += other.sumsq;
+    }
+
+    /// Mean, if any value was added.
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum as f64 / self.n as f64 / SCALE)
+    }
+
+    /// Sample standard deviation (n - 1), if at least two values were added.
+    pub fn sd(&self) -> Option<f64> {
+        if self.n < 2 {
+            return None;
+        }
+        let n = i128::from(self.n);
+        // n·Σq² − (Σq)² is an exact integer while it fits; beyond, fall back
+        // to floating point (still deterministic: it only reads the sums).
+        let numerator = n
+            .checked_mul(self.sumsq)
+            .and_then(|a| {
+                self.sum
+                    .checked_mul(self.sum)
+                    .and_then(|b| a.checked_sub(b))
+            })
+            .map_or_else(
+                || {
+                    let mean = self.sum as f64 / self.n as f64;
+                    (self.sumsq as f64 - self.sum as f64 * mean) * self.n as f64
+                },
+                |x| x as f64,
+            );
+        let var = numerator / (self.n as f64 * (self.n - 1) as f64) / (SCALE * SCALE);
+        Some(var.max(0.0).sqrt())
+    }
+}
 
 /// Moments, extremes and histogram of one quantity.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    n: u64,
-    mean: f64,
-    m2: f64,
+    moments: Moments,
     min: f64,
     max: f64,
     resolution: f64,
     below: u64,
     above: u64,
-    counts: Vec<u32>,
+    #[serde(with = "sparse_counts")]
+    counts: Vec<u64>,
 }
 
 impl Summary {
@@ -28,9 +103,7 @@ impl Summary {
     pub fn new(resolution: f64, upper: f64) -> Summary {
         let bins = (upper / resolution).round() as usize + 1;
         Summary {
-            n: 0,
-            mean: 0.0,
-            m2: 0.0,
+            moments: Moments::default(),
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             resolution,
@@ -45,77 +118,99 @@ impl Summary {
         if x.is_nan() {
             return;
         }
-        self.n += 1;
-        let delta = x - self.mean;
-        self.mean += delta / self.n as f64;
-        self.m2 += delta * (x - self.mean);
+        self.moments.add_q(quantize(x));
         self.min = self.min.min(x);
         self.max = self.max.max(x);
-        let k = (x / self.resolution).round();
+        // Bin k holds [(k - 1/2)·resolution, (k + 1/2)·resolution).
+        let k = (x / self.resolution + 0.5).floor();
         if k < 0.0 {
             self.below += 1;
-        } else if k as usize >= self.counts.len() {
+        } else if k >= self.counts.len() as f64 {
             self.above += 1;
         } else {
             self.counts[k as usize] += 1;
         }
     }
 
+    /// Adds everything `other` holds (same binning). Exact and
+    /// order-independent.
+    pub fn merge(&mut self, other: &Summary) {
+        self.moments.merge(&other.moments);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.below += other.below;
+        self.above += other.above;
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+    }
+
+    /// Whether `other` has the same binning (and so can be merged).
+    pub fn same_shape(&self, other: &Summary) -> bool {
+        self.resolution == other.resolution && self.counts.len() == other.counts.len()
+    }
+
     /// Number of values added.
     pub fn n(&self) -> u64 {
-        self.n
+        self.moments.n
     }
 
     /// Mean, if any value was added.
     pub fn mean(&self) -> Option<f64> {
-        (self.n > 0).then_some(self.mean)
+        self.moments.mean()
     }
 
     /// Sample standard deviation (n - 1), if at least two values were added.
     pub fn sd(&self) -> Option<f64> {
-        (self.n > 1).then(|| (self.m2 / (self.n - 1) as f64).max(0.0).sqrt())
+        self.moments.sd()
     }
 
     /// Smallest value.
     pub fn min(&self) -> Option<f64> {
-        (self.n > 0).then_some(self.min)
+        (self.n() > 0).then_some(self.min)
     }
 
     /// Largest value.
     pub fn max(&self) -> Option<f64> {
-        (self.n > 0).then_some(self.max)
+        (self.n() > 0).then_some(self.max)
     }
 
     /// Nearest-rank quantile `q` in `[0, 1]` (see the module docs for its error).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        if self.n == 0 {
+        let n = self.n();
+        if n == 0 {
             return None;
         }
-        let rank = ((q * self.n as f64).ceil() as u64).clamp(1, self.n);
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
         let mut seen = self.below;
         if seen >= rank {
             return Some(self.min);
         }
         for (k, &c) in self.counts.iter().enumerate() {
-            seen += u64::from(c);
+            seen += c;
             if seen >= rank {
                 return Some((k as f64 * self.resolution).clamp(self.min, self.max));
             }
         }
         Some(self.max)
     }
+
+    /// 95% confidence interval of the mean (Student t, n - 1 df).
+    pub fn ci95(&self) -> Option<(f64, f64)> {
+        let (mean, sd) = (self.mean()?, self.sd()?);
+        let half = t_quantile_975(self.n() - 1) * sd / (self.n() as f64).sqrt();
+        Some((mean - half, mean + half))
+    }
 }
 
 /// Paired differences between a lever and the baseline over the same runs
-/// (common random numbers): Welford moments of the difference, the means of
+/// (common random numbers): exact moments of the difference, the sums of
 /// both sides over the pairs, and how often each side is larger.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paired {
-    n: u64,
-    mean_lever: f64,
-    mean_baseline: f64,
-    mean_delta: f64,
-    m2_delta: f64,
+    lever: Moments,
+    baseline: Moments,
+    delta: Moments,
     greater: u64,
     less: u64,
 }
@@ -126,58 +221,63 @@ impl Paired {
         if lever.is_nan() || baseline.is_nan() {
             return;
         }
-        self.n += 1;
-        let n = self.n as f64;
-        self.mean_lever += (lever - self.mean_lever) / n;
-        self.mean_baseline += (baseline - self.mean_baseline) / n;
-        let d = lever - baseline;
-        let delta = d - self.mean_delta;
-        self.mean_delta += delta / n;
-        self.m2_delta += delta * (d - self.mean_delta);
+        let (l, b) = (quantize(lever), quantize(baseline));
+        self.lever.add_q(l);
+        self.baseline.add_q(b);
+        self.delta.add_q(l - b);
         self.greater += u64::from(lever > baseline);
         self.less += u64::from(lever < baseline);
     }
 
+    /// Adds everything `other` holds. Exact and order-independent.
+    pub fn merge(&mut self, other: &Paired) {
+        self.lever.merge(&other.lever);
+        self.baseline.merge(&other.baseline);
+        self.delta.merge(&other.delta);
+        self.greater += other.greater;
+        self.less += other.less;
+    }
+
     /// Pairs counted.
     pub fn n(&self) -> u64 {
-        self.n
+        self.delta.n
     }
 
     /// Mean of the lever's values over the pairs.
     pub fn mean_lever(&self) -> Option<f64> {
-        (self.n > 0).then_some(self.mean_lever)
+        self.lever.mean()
     }
 
     /// Mean of the baseline's values over the pairs.
     pub fn mean_baseline(&self) -> Option<f64> {
-        (self.n > 0).then_some(self.mean_baseline)
+        self.baseline.mean()
     }
 
     /// Mean paired difference (lever - baseline).
     pub fn mean_delta(&self) -> Option<f64> {
-        (self.n > 0).then_some(self.mean_delta)
+        self.delta.mean()
     }
 
     /// Sample standard deviation of the differences.
     pub fn sd_delta(&self) -> Option<f64> {
-        (self.n > 1).then(|| (self.m2_delta / (self.n - 1) as f64).max(0.0).sqrt())
+        self.delta.sd()
     }
 
     /// 95% confidence interval of the mean difference (Student t, n - 1 df).
     pub fn ci95(&self) -> Option<(f64, f64)> {
-        let sd = self.sd_delta()?;
-        let half = t_quantile_975(self.n - 1) * sd / (self.n as f64).sqrt();
-        Some((self.mean_delta - half, self.mean_delta + half))
+        let (mean, sd) = (self.mean_delta()?, self.sd_delta()?);
+        let half = t_quantile_975(self.n() - 1) * sd / (self.n() as f64).sqrt();
+        Some((mean - half, mean + half))
     }
 
     /// Share of pairs where the lever's value is above the baseline's.
     pub fn p_greater(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.greater as f64 / self.n as f64)
+        (self.n() > 0).then(|| self.greater as f64 / self.n() as f64)
     }
 
     /// Share of pairs where the lever's value is below the baseline's.
     pub fn p_less(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.less as f64 / self.n as f64)
+        (self.n() > 0).then(|| self.less as f64 / self.n() as f64)
     }
 }
 
@@ -195,12 +295,52 @@ pub fn t_quantile_975(df: u64) -> f64 {
     StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.inverse_cdf(0.975))
 }
 
-impl Summary {
-    /// 95% confidence interval of the mean (Student t, n - 1 df).
-    pub fn ci95(&self) -> Option<(f64, f64)> {
-        let sd = self.sd()?;
-        let half = t_quantile_975(self.n - 1) * sd / (self.n as f64).sqrt();
-        Some((self.mean - half, self.mean + half))
+/// 128-bit integers as decimal strings in partial files (JSON numbers lose
+/// precision beyond 2^53 in most readers).
+mod i128_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&x.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Histogram counts as `[length, [[bin, count], …]]` with only the non-zero
+/// bins: most bins of a fine histogram are empty.
+mod sparse_counts {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(counts: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let nonzero: Vec<(usize, u64)> = counts
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, c)| *c > 0)
+            .collect();
+        let mut t = s.serialize_tuple(2)?;
+        t.serialize_element(&counts.len())?;
+        t.serialize_element(&nonzero)?;
+        t.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        let (len, nonzero): (usize, Vec<(usize, u64)>) = Deserialize::deserialize(d)?;
+        if len > 10_000_000 {
+            return Err(serde::de::Error::custom("histogram too long"));
+        }
+        let mut counts = vec![0; len];
+        for (k, c) in nonzero {
+            *counts
+                .get_mut(k)
+                .ok_or_else(|| serde::de::Error::custom("histogram bin out of range"))? = c;
+        }
+        Ok(counts)
     }
 }
 
@@ -243,8 +383,9 @@ mod tests {
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
         let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        assert!((s.mean().unwrap() - mean).abs() < 1e-9);
-        assert!((s.sd().unwrap() - var.sqrt()).abs() < 1e-9);
+        // Values are summed in units of 2^-20: the mean is within half a unit.
+        assert!((s.mean().unwrap() - mean).abs() <= 0.5 / 1_048_576.0);
+        assert!((s.sd().unwrap() - var.sqrt()).abs() < 1e-6);
     }
 
     #[test]
@@ -267,6 +408,36 @@ mod tests {
         assert!((lo - (mean - half)).abs() < 1e-5 && (hi - (mean + half)).abs() < 1e-5);
         assert_eq!(p.p_greater(), Some(1.0));
         assert_eq!(p.p_less(), Some(0.0));
+    }
+
+    #[test]
+    fn any_partition_merged_in_any_order_is_bit_identical() {
+        let values: Vec<f64> = (0..1000)
+            .map(|i| (f64::from(i) * 0.618).fract() * 97.3 - 3.0)
+            .collect();
+        let mut whole = Summary::new(0.1, 100.0);
+        values.iter().for_each(|&x| whole.add(x));
+        for cut in [1usize, 17, 500, 999] {
+            let (mut a, mut b) = (Summary::new(0.1, 100.0), Summary::new(0.1, 100.0));
+            values[..cut].iter().for_each(|&x| a.add(x));
+            values[cut..].iter().for_each(|&x| b.add(x));
+            let mut ab = a.clone();
+            ab.merge(&b);
+            let mut ba = b.clone();
+            ba.merge(&a);
+            assert_eq!(ab, whole);
+            assert_eq!(ba, whole);
+            assert_eq!(ab.sd().unwrap().to_bits(), whole.sd().unwrap().to_bits());
+        }
+    }
+
+    #[test]
+    fn a_summary_survives_a_round_trip_through_json() {
+        let mut s = Summary::new(0.5, 50.0);
+        [1.0, 2.5, 60.0, -1.0, 2.5].iter().for_each(|&x| s.add(x));
+        let text = serde_json::to_string(&s).unwrap();
+        let back: Summary = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, s);
     }
 
     #[test]
