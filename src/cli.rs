@@ -37,6 +37,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.demand_ratchet=0.05:0.5:10 --runs 1000\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:5 --param mx.retaliation_bias=-2:4:4 --lever mx_retaliates\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:2 --param mx.responsiveness=5:12:2 --samples 20"
     )]
     Sweep(SweepArgs),
+    /// Combine the partial results of sharded runs into the final outputs.
+    #[command(
+        after_help = "Example:\n  bilateral run scen.toml --shard 1/2 --out parts/ && bilateral run scen.toml --shard 2/2 --out parts/\n  bilateral merge parts/partial-*-of-2.json --out results/"
+    )]
+    Merge(MergeArgs),
     /// Measure end-to-end speed against a floor probe (runs/s, ns per agent-week).
     #[command(
         after_help = "Example:\n  bilateral bench scenarios/us_mexico_2025-09.toml --runs 5000"
@@ -75,6 +80,10 @@ pub struct RunArgs {
     /// Do not write runs.csv (one row per run).
     #[arg(long)]
     pub no_runs: bool,
+    /// Run only shard I of N (a fixed block of run indices) and write a
+    /// partial result for `bilateral merge` instead of the final CSVs.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// No progress bar and no results table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -108,6 +117,20 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no closing line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `bilateral merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial result files (partial-I-of-N.json), every shard once.
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// No closing line.
     #[arg(long, short)]
     pub quiet: bool,
 }

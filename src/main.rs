@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::execute(args),
         Command::Sweep(args) => commands::sweep::execute(args),
         Command::Bench(args) => commands::bench::execute(args),
+        Command::Merge(args) => commands::merge::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };
     match result {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod merge;
 pub mod run;
 pub mod sweep;
 pub mod trace;

@@ -37,6 +37,8 @@ pub struct RunConfig {
     pub write_runs: bool,
     /// Progress and table.
     pub quiet: bool,
+    /// Run only shard I of N (1-based) and write a partial result.
+    pub shard: Option<(u64, u64)>,
 }
 
 impl RunConfig {
@@ -81,9 +83,28 @@ impl RunConfig {
             out,
             reference: args.baseline.clone(),
             write_runs: !args.no_runs,
+            shard: args.shard.as_deref().map(parse_shard).transpose()?,
             quiet: args.quiet,
         })
     }
+}
+
+/// Parses `I/N` with 1 <= I <= N.
+fn parse_shard(text: &str) -> Result<(u64, u64), UsageError> {
+    let bad = || {
+        UsageError(format!(
+            "--shard `{text}` is not I/N with 1 <= I <= N (e.g. 2/8)"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || i > n || n > 100_000 {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// `output/<scenario file stem>/`.
@@ -97,6 +118,9 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 /// Runs `bilateral run`.
 pub fn execute(args: &RunArgs) -> Result<()> {
     let config = RunConfig::from_args(args)?;
+    if let Some(shard) = config.shard {
+        return run_shard(&config, shard);
+    }
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let results = run_to_folder(&config)?;
@@ -129,6 +153,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
         rng_crates: RngCrates::current(),
         sweep: None,
+        merged_shards: None,
     };
     output::write_atomic(&config.out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;
@@ -148,12 +173,18 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
         .with_context(|| format!("cannot create the output folder {}", config.out.display()))?;
     let mut plan =
         Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
+    if let Some((i, n)) = config.shard {
+        plan.range = engine::shard_range(config.runs, i, n);
+    }
     plan.reference = config
         .levers
         .iter()
         .position(|l| *l == config.reference)
         .unwrap_or(0);
-    let runs_path = config.out.join("runs.csv");
+    let runs_path = config.out.join(match config.shard {
+        Some((i, n)) => output::partial::runs_file_name(i, n),
+        None => "runs.csv".to_string(),
+    });
     let mut runs_writer = if config.write_runs {
         let file = AtomicFile::create(&runs_path)?;
         let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
@@ -167,7 +198,8 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
     } else {
         None
     };
-    let total = config.runs;
+    let total = plan.range.end - plan.range.start;
+    let first = plan.range.start;
     let bar = if config.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -193,28 +225,87 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
             }),
             None => Ok(()),
         },
-        |done| bar.set_position(done),
+        |done| bar.set_position(done - first),
     )?;
     bar.finish_and_clear();
-    output::write_atomic(&config.out.join("summary.csv"), |w| {
-        output::summary::write(w, &s.name, &s.ids, &results)
-    })?;
-    output::write_atomic(&config.out.join("timeseries.csv"), |w| {
-        output::timeseries::write(w, &s.name, &s.ids, &s.calendar, &results)
-    })?;
-    if config.levers.len() > 1 {
-        output::write_atomic(&config.out.join("compare.csv"), |w| {
-            output::compare::write(w, &s.name, &s.ids, &results)
-        })?;
-        output::write_atomic(&config.out.join("decision.csv"), |w| {
-            output::decision::write(w, &s.name, &s.ids, &results)
-        })?;
+    if config.shard.is_none() {
+        write_tables(&config.out, &s.name, &s.ids, &s.calendar, &results)?;
     }
     if let Some(w) = runs_writer {
         let file = w.finish().context("cannot finish runs.csv")?;
         file.commit()?;
     }
     Ok(results)
+}
+
+/// Writes summary.csv, timeseries.csv and, with more than one lever,
+/// compare.csv and decision.csv.
+pub fn write_tables(
+    out: &Path,
+    name: &str,
+    ids: &[String; 2],
+    calendar: &crate::calendar::Calendar,
+    results: &Results,
+) -> Result<()> {
+    output::write_atomic(&out.join("summary.csv"), |w| {
+        output::summary::write(w, name, ids, results)
+    })?;
+    output::write_atomic(&out.join("timeseries.csv"), |w| {
+        output::timeseries::write(w, name, ids, calendar, results)
+    })?;
+    if results.levers.len() > 1 {
+        output::write_atomic(&out.join("compare.csv"), |w| {
+            output::compare::write(w, name, ids, results)
+        })?;
+        output::write_atomic(&out.join("decision.csv"), |w| {
+            output::decision::write(w, name, ids, results)
+        })?;
+    }
+    Ok(())
+}
+
+/// Runs one shard and writes its partial result and runs file.
+fn run_shard(config: &RunConfig, (shard, shards): (u64, u64)) -> Result<()> {
+    let results = run_to_folder(config)?;
+    let s = &config.scenario;
+    let range = engine::shard_range(config.runs, shard, shards);
+    let partial = output::partial::Partial {
+        format: output::partial::FORMAT.into(),
+        version: output::partial::VERSION,
+        bilateral_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: s.name.clone(),
+        scenario_path: s.path.display().to_string(),
+        scenario_sha256: s.sha256.clone(),
+        ids: s.ids.clone(),
+        start_date: s.start().format("%Y-%m-%d").to_string(),
+        horizon_months: s.horizon_months,
+        seed: config.seed,
+        runs: config.runs,
+        shard,
+        shards,
+        first_run: range.start,
+        end_run: range.end,
+        levers: config.levers.clone(),
+        reference: config.reference.clone(),
+        runs_file: config
+            .write_runs
+            .then(|| output::partial::runs_file_name(shard, shards)),
+        results,
+    };
+    let path = config.out.join(output::partial::file_name(shard, shards));
+    output::write_atomic(&path, |w| {
+        serde_json::to_writer(&mut *w, &partial)?;
+        writeln!(w)
+    })?;
+    if !config.quiet {
+        super::emit(&format!(
+            "shard {shard}/{shards}: runs {}..{} -> {}\n",
+            range.start,
+            range.end,
+            path.display()
+        ))?;
+    }
+    Ok(())
 }
 
 /// Headline metrics shown after a run.

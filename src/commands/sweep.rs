@@ -136,6 +136,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
                 None => format!("full grid, {} points", points.len()),
             },
         }),
+        merged_shards: None,
     };
     output::write_atomic(&out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;

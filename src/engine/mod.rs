@@ -31,6 +31,9 @@ pub struct Plan {
     pub levers: Vec<ResolvedLever>,
     /// Runs per lever.
     pub runs: u64,
+    /// The run indices this plan simulates: all of `0..runs`, or one
+    /// shard's share of them.
+    pub range: std::ops::Range<u64>,
     /// Master seed.
     pub seed: u64,
     /// Weeks and month ends.
@@ -74,6 +77,7 @@ impl Plan {
             reported: scenario.uncertain_indices(),
             reference: 0,
             rule_names,
+            range: 0..runs,
         })
     }
 }
@@ -97,7 +101,7 @@ pub struct RunRecord {
 }
 
 /// Accumulated results of one lever.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LeverResults {
     /// Lever name.
     pub name: String,
@@ -111,11 +115,11 @@ pub struct LeverResults {
 }
 
 /// Accumulated results of a whole run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Results {
     /// Per lever, in plan order.
     pub levers: Vec<LeverResults>,
-    /// Runs per lever.
+    /// Runs per lever accumulated.
     pub runs: u64,
     /// Index of the reference lever of `paired`.
     pub reference: usize,
@@ -166,8 +170,8 @@ struct ChunkResult {
 }
 
 fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
-    let first = chunk * CHUNK_RUNS;
-    let last = (first + CHUNK_RUNS).min(plan.runs);
+    let first = plan.range.start + chunk * CHUNK_RUNS;
+    let last = (first + CHUNK_RUNS).min(plan.range.end);
     let per_record = plan.calendar.month_ends.len() * VARIABLES.len();
     let count = (last - first) as usize * plan.levers.len();
     let mut records = Vec::with_capacity(count);
@@ -250,7 +254,7 @@ pub fn run(
             paired: vec![Paired::default(); METRICS.len()],
         })
         .collect();
-    let chunks = plan.runs.div_ceil(CHUNK_RUNS);
+    let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
     let batch = (threads.max(1) * CHUNKS_PER_THREAD) as u64;
     let per_record = n_months * VARIABLES.len();
     let mut start = 0;
@@ -316,9 +320,57 @@ pub fn run(
     }
     Ok(Results {
         levers,
-        runs: plan.runs,
+        runs: plan.range.end - plan.range.start,
         reference: plan.reference,
     })
+}
+
+impl Results {
+    /// Adds the runs of `other` (the same levers and outputs, other runs).
+    /// Exact: merging shards in any order gives the single-machine numbers.
+    pub fn merge(&mut self, other: &Results) -> Result<(), String> {
+        if self.levers.len() != other.levers.len() || self.reference != other.reference {
+            return Err("the partial results have different levers".into());
+        }
+        for (a, b) in self.levers.iter_mut().zip(&other.levers) {
+            let shapes_match = a.name == b.name
+                && a.metrics.len() == b.metrics.len()
+                && a.months.len() == b.months.len()
+                && a.metrics
+                    .iter()
+                    .zip(&b.metrics)
+                    .all(|(x, y)| x.same_shape(y))
+                && a.months.iter().zip(&b.months).all(|(m, n)| {
+                    m.len() == n.len() && m.iter().zip(n).all(|(x, y)| x.same_shape(y))
+                });
+            if !shapes_match {
+                return Err(format!(
+                    "lever `{}` has a different layout in the partial results",
+                    a.name
+                ));
+            }
+            a.metrics
+                .iter_mut()
+                .zip(&b.metrics)
+                .for_each(|(x, y)| x.merge(y));
+            for (m, n) in a.months.iter_mut().zip(&b.months) {
+                m.iter_mut().zip(n).for_each(|(x, y)| x.merge(y));
+            }
+            a.paired
+                .iter_mut()
+                .zip(&b.paired)
+                .for_each(|(x, y)| x.merge(y));
+        }
+        self.runs += other.runs;
+        Ok(())
+    }
+}
+
+/// The run indices of shard `shard` (1-based) of `shards` over `runs` runs:
+/// contiguous blocks in order, so shard outputs concatenate in run order.
+pub fn shard_range(runs: u64, shard: u64, shards: u64) -> std::ops::Range<u64> {
+    let at = |k: u64| (u128::from(runs) * u128::from(k) / u128::from(shards)) as u64;
+    at(shard - 1)..at(shard)
 }
 
 /// Why a run could not complete.

@@ -40,6 +40,10 @@ pub struct Manifest {
     /// The sweep, for `bilateral sweep`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepInfo>,
+    /// Number of shards merged, for `bilateral merge` (threads is then 0:
+    /// each shard ran on its own machine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_shards: Option<u64>,
 }
 
 /// What a sweep varied.

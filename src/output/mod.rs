@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod decision;
 pub mod manifest;
+pub mod partial;
 pub mod runs;
 pub mod summary;
 pub mod sweep;

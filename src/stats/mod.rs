@@ -89,7 +89,9 @@ impl Moments {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     moments: Moments,
+    #[serde(with = "f64_text")]
     min: f64,
+    #[serde(with = "f64_text")]
     max: f64,
     resolution: f64,
     below: u64,
@@ -310,6 +312,21 @@ mod i128_text {
     }
 }
 
+/// Floats as text, so the infinities of an empty summary's extremes survive
+/// JSON (which has no infinity); round trips are exact.
+mod f64_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{x:?}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Histogram counts as `[length, [[bin, count], …]]` with only the non-zero
 /// bins: most bins of a fine histogram are empty.
 mod sparse_counts {
@@ -434,10 +451,15 @@ mod tests {
     #[test]
     fn a_summary_survives_a_round_trip_through_json() {
         let mut s = Summary::new(0.5, 50.0);
-        [1.0, 2.5, 60.0, -1.0, 2.5].iter().for_each(|&x| s.add(x));
-        let text = serde_json::to_string(&s).unwrap();
-        let back: Summary = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, s);
+        let empty = s.clone();
+        [1.0, 2.5, 60.0, -1.0, 2.5, 0.1 + 0.2]
+            .iter()
+            .for_each(|&x| s.add(x));
+        for summary in [s, empty] {
+            let text = serde_json::to_string(&summary).unwrap();
+            let back: Summary = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, summary);
+        }
     }
 
     #[test]
