@@ -80,6 +80,10 @@ pub struct RunArgs {
     /// Do not write runs.csv (one row per run).
     #[arg(long)]
     pub no_runs: bool,
+    /// Add runs (up to --runs) until the 95% confidence half-width of this
+    /// metric's mean is at most HALF_WIDTH for every lever.
+    #[arg(long, value_name = "METRIC=HALF_WIDTH")]
+    pub until_ci: Option<String>,
     /// Run only shard I of N (a fixed block of run indices) and write a
     /// partial result for `bilateral merge` instead of the final CSVs.
     #[arg(long, value_name = "I/N")]

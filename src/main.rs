@@ -5,11 +5,20 @@ use std::process::ExitCode;
 
 use bilateral::cli::{Cli, Command};
 use bilateral::commands::{self, UsageError};
+use bilateral::engine::{self, EngineError};
 use bilateral::scenario::ScenarioError;
 use clap::Parser;
+use std::sync::atomic::Ordering;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C: the engine finishes its current chunk and stops; nothing is
+    // written under a final name. A second Ctrl-C exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if engine::INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let result = match &cli.command {
         Command::Run(args) => commands::run::execute(args),
         Command::Validate(args) => commands::validate::execute(args),
@@ -20,6 +29,17 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e)
+            if matches!(
+                e.downcast_ref::<EngineError>(),
+                Some(EngineError::Interrupted)
+            ) =>
+        {
+            eprintln!(
+                "interrupted: no output file was written or changed; earlier outputs are as they were"
+            );
+            ExitCode::from(130)
+        }
         Err(e) => {
             let usage = e.downcast_ref::<ScenarioError>().is_some()
                 || e.downcast_ref::<UsageError>().is_some()

@@ -131,3 +131,81 @@ fn a_trace_piped_into_head_ends_quietly_with_exit_0() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn ctrl_c_stops_with_exit_130_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("summary.csv"), "earlier\n").unwrap();
+    let child = Command::new(bin())
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "100000000", "--quiet", "--out"])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let result = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "stops within a second or two"
+    );
+    assert_eq!(result.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("no output file was written"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        "earlier\n"
+    );
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no other file: {names:?}");
+}
+
+#[test]
+fn until_ci_stops_at_the_same_run_count_for_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut stops = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(threads);
+        bilateral()
+            .arg("run")
+            .arg(scenario("us_mexico_2025-02.toml"))
+            .args([
+                "--runs",
+                "20000",
+                "--until-ci",
+                "mx_approval_pct_end=0.3",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        let runs = m["runs"].as_u64().unwrap();
+        assert!(
+            runs < 20000 && runs % 64 == 0,
+            "stops early at a chunk boundary: {runs}"
+        );
+        assert!(m["stop"].as_str().unwrap().starts_with("stopped after"));
+        let half = (summary_value(&out, "baseline", "mx_approval_pct_end", "sd") * 1.96)
+            / (runs as f64).sqrt();
+        assert!(half <= 0.3 + 1e-3, "half-width {half}");
+        stops.push((runs, std::fs::read(out.join("summary.csv")).unwrap()));
+    }
+    assert_eq!(stops[0], stops[1]);
+}

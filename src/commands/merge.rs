@@ -135,6 +135,7 @@ pub fn execute(args: &MergeArgs) -> Result<()> {
         rng_crates: RngCrates::current(),
         sweep: None,
         merged_shards: Some(first.shards),
+        stop: None,
     };
     output::write_atomic(&args.out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;

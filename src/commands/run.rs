@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Run only shard I of N (1-based) and write a partial result.
     pub shard: Option<(u64, u64)>,
+    /// Stop early once a metric's mean is precise enough.
+    pub stop_rule: Option<engine::StopRule>,
 }
 
 impl RunConfig {
@@ -74,6 +76,11 @@ impl RunConfig {
             .out
             .clone()
             .unwrap_or_else(|| default_out(&args.scenario));
+        let stop_rule = args
+            .until_ci
+            .as_deref()
+            .map(|t| parse_until_ci(t, &scenario.ids))
+            .transpose()?;
         Ok(RunConfig {
             seed: args.seed.unwrap_or(scenario.seed),
             scenario,
@@ -84,9 +91,45 @@ impl RunConfig {
             reference: args.baseline.clone(),
             write_runs: !args.no_runs,
             shard: args.shard.as_deref().map(parse_shard).transpose()?,
+            stop_rule,
             quiet: args.quiet,
         })
     }
+}
+
+/// Parses `METRIC=HALF_WIDTH`.
+fn parse_until_ci(text: &str, ids: &[String; 2]) -> Result<engine::StopRule, UsageError> {
+    let (metric, width) = text.split_once('=').ok_or_else(|| {
+        UsageError(format!(
+            "--until-ci `{text}` is not METRIC=HALF_WIDTH (e.g. us_tariff_pct_end=0.5)"
+        ))
+    })?;
+    let names: Vec<String> = METRICS.iter().map(|m| expand(m.template, ids)).collect();
+    let Some(index) = names.iter().position(|n| n == metric.trim()) else {
+        let valid: Vec<&str> = names.iter().map(String::as_str).collect();
+        let hint = crate::scenario::suggest(metric.trim(), &valid).map_or_else(
+            || format!("metrics: {}", valid.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        );
+        return Err(UsageError(format!(
+            "--until-ci: unknown metric `{}`; {hint}",
+            metric.trim()
+        )));
+    };
+    let half_width: f64 = width
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w: &f64| w.is_finite() && *w > 0.0)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--until-ci: half-width `{width}` must be a number above 0"
+            ))
+        })?;
+    Ok(engine::StopRule {
+        metric: index,
+        half_width,
+    })
 }
 
 /// Parses `I/N` with 1 <= I <= N.
@@ -142,7 +185,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         scenario_sha256: s.sha256.clone(),
         seed: config.seed,
         seed_scheme: engine::seeds::SCHEME,
-        runs: config.runs,
+        runs: results.runs,
         levers: config.levers.clone(),
         threads: config.threads,
         start_date: s.start().format("%Y-%m-%d").to_string(),
@@ -154,6 +197,20 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         rng_crates: RngCrates::current(),
         sweep: None,
         merged_shards: None,
+        stop: config.stop_rule.map(|rule| {
+            let metric = expand(METRICS[rule.metric].template, &s.ids);
+            if results.stopped_early {
+                format!(
+                    "stopped after {} runs: the 95% half-width of {metric}'s mean is at most {} for every lever",
+                    results.runs, rule.half_width
+                )
+            } else {
+                format!(
+                    "ran all {} runs (--runs) before the 95% half-width of {metric}'s mean reached {} for every lever",
+                    results.runs, rule.half_width
+                )
+            }
+        }),
     };
     output::write_atomic(&config.out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;
@@ -176,6 +233,7 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
     if let Some((i, n)) = config.shard {
         plan.range = engine::shard_range(config.runs, i, n);
     }
+    plan.stop_rule = config.stop_rule;
     plan.reference = config
         .levers
         .iter()
@@ -321,10 +379,10 @@ const HEADLINE: [&str; 6] = [
 fn print_table(config: &RunConfig, results: &Results, elapsed: f64) -> std::io::Result<()> {
     use std::fmt::Write as _;
     let ids = &config.scenario.ids;
-    let runs_total = config.runs * config.levers.len() as u64;
+    let runs_total = results.runs * config.levers.len() as u64;
     let mut text = format!(
         "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}\nmean [p05, p95] per lever:\n",
-        config.runs,
+        results.runs,
         config.levers.len(),
         elapsed,
         runs_total as f64 / elapsed.max(1e-9),

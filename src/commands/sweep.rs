@@ -137,6 +137,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
             },
         }),
         merged_shards: None,
+        stop: None,
     };
     output::write_atomic(&out.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;

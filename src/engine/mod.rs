@@ -10,6 +10,8 @@
 
 pub mod seeds;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 use crate::calendar::Calendar;
@@ -44,6 +46,8 @@ pub struct Plan {
     pub reference: usize,
     /// Names of all rules of the run levers: the `rule_<name>_fired` columns.
     pub rule_names: Vec<String>,
+    /// Stop early once a metric is precise enough (`--until-ci`).
+    pub stop_rule: Option<StopRule>,
 }
 
 impl Plan {
@@ -78,6 +82,7 @@ impl Plan {
             reference: 0,
             rule_names,
             range: 0..runs,
+            stop_rule: None,
         })
     }
 }
@@ -123,6 +128,9 @@ pub struct Results {
     pub runs: u64,
     /// Index of the reference lever of `paired`.
     pub reference: usize,
+    /// Whether a stop rule ended the run before all runs were done.
+    #[serde(default)]
+    pub stopped_early: bool,
 }
 
 /// Records the month-end variables as the run passes each month end.
@@ -258,7 +266,9 @@ pub fn run(
     let batch = (threads.max(1) * CHUNKS_PER_THREAD) as u64;
     let per_record = n_months * VARIABLES.len();
     let mut start = 0;
-    while start < chunks {
+    let mut done = 0;
+    let mut stopped_early = false;
+    'batches: while start < chunks {
         let end = (start + batch).min(chunks);
         let results: Vec<ChunkResult> = pool.install(|| {
             (start..end)
@@ -266,63 +276,97 @@ pub fn run(
                 .map(|c| simulate_chunk(plan, c))
                 .collect()
         });
-        let n_levers = plan.levers.len();
-        // Statistics are exact, so each lever's summaries can take their
-        // runs on any thread; runs.csv is written in run order meanwhile.
-        let (merged, streamed) = pool.install(|| {
-            rayon::join(
-                || {
-                    levers.par_iter_mut().enumerate().for_each(|(li, lever)| {
-                        for chunk in &results {
-                            for (r, run) in chunk.records.chunks(n_levers).enumerate() {
-                                let record = &run[li];
-                                if li != plan.reference {
-                                    let reference = &run[plan.reference].metrics;
-                                    for ((p, &x), &b) in
-                                        lever.paired.iter_mut().zip(&record.metrics).zip(reference)
-                                    {
-                                        p.add(x, b);
-                                    }
-                                }
-                                for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
-                                    summary.add(x);
-                                }
-                                let k = r * n_levers + li;
-                                let values =
-                                    &chunk.month_values[k * per_record..(k + 1) * per_record];
-                                for (month, row) in
-                                    lever.months.iter_mut().zip(values.chunks(VARIABLES.len()))
-                                {
-                                    for (summary, &x) in month.iter_mut().zip(row) {
-                                        summary.add(x);
-                                    }
-                                }
-                            }
-                        }
-                    })
-                },
-                || -> Result<(), EngineError> {
-                    for chunk in &results {
+        for chunk in &results {
+            // Statistics are exact, so each lever's summaries can take their
+            // runs on any thread; runs.csv is written in run order meanwhile.
+            let (merged, streamed) = pool.install(|| {
+                rayon::join(
+                    || {
+                        levers
+                            .par_iter_mut()
+                            .enumerate()
+                            .for_each(|(li, lever)| merge_chunk(plan, chunk, li, lever, per_record))
+                    },
+                    || -> Result<(), EngineError> {
                         for record in &chunk.records {
                             on_record(record).map_err(EngineError::Output)?;
                         }
-                    }
-                    Ok(())
-                },
-            )
-        });
-        let () = merged;
-        streamed?;
-        if let Some(last) = results.last().and_then(|c| c.records.last()) {
-            on_progress(last.run + 1);
+                        Ok(())
+                    },
+                )
+            });
+            let () = merged;
+            streamed?;
+            let last_run = chunk.records.last().map_or(plan.range.start, |r| r.run + 1);
+            done = last_run - plan.range.start;
+            on_progress(last_run);
+            // Checked after every chunk, in run order: where a run stops
+            // depends on the seed alone, never on the thread count.
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(EngineError::Interrupted);
+            }
+            if let Some(rule) = &plan.stop_rule
+                && levers.iter().all(|l| {
+                    l.metrics[rule.metric]
+                        .ci95()
+                        .is_some_and(|(lo, hi)| (hi - lo) / 2.0 <= rule.half_width)
+                })
+            {
+                stopped_early = true;
+                break 'batches;
+            }
         }
         start = end;
     }
     Ok(Results {
         levers,
-        runs: plan.range.end - plan.range.start,
+        runs: done,
         reference: plan.reference,
+        stopped_early,
     })
+}
+
+/// Adds lever `li`'s runs of `chunk` to its statistics.
+fn merge_chunk(
+    plan: &Plan,
+    chunk: &ChunkResult,
+    li: usize,
+    lever: &mut LeverResults,
+    per_record: usize,
+) {
+    let n_levers = plan.levers.len();
+    for (r, run) in chunk.records.chunks(n_levers).enumerate() {
+        let record = &run[li];
+        if li != plan.reference {
+            let reference = &run[plan.reference].metrics;
+            for ((p, &x), &b) in lever.paired.iter_mut().zip(&record.metrics).zip(reference) {
+                p.add(x, b);
+            }
+        }
+        for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
+            summary.add(x);
+        }
+        let k = r * n_levers + li;
+        let values = &chunk.month_values[k * per_record..(k + 1) * per_record];
+        for (month, row) in lever.months.iter_mut().zip(values.chunks(VARIABLES.len())) {
+            for (summary, &x) in month.iter_mut().zip(row) {
+                summary.add(x);
+            }
+        }
+    }
+}
+
+/// Set when the user presses Ctrl-C; the engine stops after the current chunk.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Stop adding runs once the 95% confidence half-width of one metric's mean
+/// is at most `half_width` for every lever.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StopRule {
+    /// Index into `model::outcome::METRICS`.
+    pub metric: usize,
+    /// Target half-width, in the metric's unit.
+    pub half_width: f64,
 }
 
 impl Results {
@@ -382,4 +426,7 @@ pub enum EngineError {
     /// Streaming a run record failed.
     #[error("cannot write {0}")]
     Output(std::io::Error),
+    /// The user pressed Ctrl-C.
+    #[error("interrupted")]
+    Interrupted,
 }

@@ -44,6 +44,9 @@ pub struct Manifest {
     /// each shard ran on its own machine).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_shards: Option<u64>,
+    /// Why the run stopped, with `--until-ci`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
 }
 
 /// What a sweep varied.
