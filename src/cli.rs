@@ -37,6 +37,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.demand_ratchet=0.05:0.5:10 --runs 1000\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:5 --param mx.retaliation_bias=-2:4:4 --lever mx_retaliates\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:2 --param mx.responsiveness=5:12:2 --samples 20"
     )]
     Sweep(SweepArgs),
+    /// Score simulated distributions against observed data (coverage, PIT, CRPS).
+    #[command(
+        after_help = "Example:\n  bilateral score scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv\n  bilateral score output/us_mexico_2025-02 --observed data/observed_us_mexico_2025.csv"
+    )]
+    Score(ScoreArgs),
     /// Combine the partial results of sharded runs into the final outputs.
     #[command(
         after_help = "Example:\n  bilateral run scen.toml --shard 1/2 --out parts/ && bilateral run scen.toml --shard 2/2 --out parts/\n  bilateral merge parts/partial-*-of-2.json --out results/"
@@ -123,6 +128,33 @@ pub struct SweepArgs {
     /// No progress bar and no closing line.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `bilateral score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// An output folder of `bilateral run` (scored from timeseries.csv's
+    /// quantiles, approximately) or a scenario file (run first, scored
+    /// exactly from the full distributions).
+    pub target: PathBuf,
+    /// Observations: CSV with date,variable,value,source.
+    #[arg(long)]
+    pub observed: PathBuf,
+    /// Lever to score.
+    #[arg(long, default_value = "baseline")]
+    pub lever: String,
+    /// Runs (scenario only; default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (scenario only).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (scenario only).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Where score.csv goes (scenario only; default output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `bilateral merge`.

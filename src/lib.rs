@@ -14,4 +14,5 @@ pub mod engine;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod score;
 pub mod stats;

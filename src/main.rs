@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => commands::sweep::execute(args),
         Command::Bench(args) => commands::bench::execute(args),
         Command::Merge(args) => commands::merge::execute(args),
+        Command::Score(args) => commands::score::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };
     match result {

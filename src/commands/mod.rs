@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod merge;
 pub mod run;
+pub mod score;
 pub mod sweep;
 pub mod trace;
 pub mod validate;

@@ -197,6 +197,65 @@ impl Summary {
         Some(self.max)
     }
 
+    /// The distribution as (value, weight) points in increasing order:
+    /// each bin's count at its centre, the overflow counts at min and max.
+    fn points(&self) -> Vec<(f64, f64)> {
+        let n = self.n() as f64;
+        let mut pts = Vec::new();
+        if self.below > 0 {
+            pts.push((self.min, self.below as f64 / n));
+        }
+        for (k, &c) in self.counts.iter().enumerate() {
+            if c > 0 {
+                pts.push((
+                    (k as f64 * self.resolution).clamp(self.min, self.max),
+                    c as f64 / n,
+                ));
+            }
+        }
+        if self.above > 0 {
+            pts.push((self.max, self.above as f64 / n));
+        }
+        pts
+    }
+
+    /// Mid-distribution PIT of `y`: P(X < y) + P(X = y) / 2, reading the
+    /// histogram at its resolution (values in the same bin count as equal).
+    pub fn pit(&self, y: f64) -> Option<f64> {
+        if self.n() == 0 {
+            return None;
+        }
+        let half = self.resolution / 2.0;
+        let (mut less, mut equal) = (0.0, 0.0);
+        for (x, w) in self.points() {
+            if x < y - half {
+                less += w;
+            } else if x <= y + half {
+                equal += w;
+            }
+        }
+        Some(less + equal / 2.0)
+    }
+
+    /// Continuous ranked probability score of observation `y` against the
+    /// distribution: E|X − y| − E|X − X'| / 2, with X at bin centres.
+    pub fn crps(&self, y: f64) -> Option<f64> {
+        if self.n() == 0 {
+            return None;
+        }
+        let pts = self.points();
+        let mut to_obs = 0.0;
+        let mut spread = 0.0;
+        let mut cumulative = 0.0;
+        for &(x, w) in &pts {
+            to_obs += w * (x - y).abs();
+            cumulative += w;
+            // For sorted points: E|X − X'| = 2 Σ w_j x_j (2 C_j − w_j − 1).
+            spread += 2.0 * w * x * (2.0 * cumulative - w - 1.0);
+        }
+        Some(to_obs - spread / 2.0)
+    }
+
     /// 95% confidence interval of the mean (Student t, n - 1 df).
     pub fn ci95(&self) -> Option<(f64, f64)> {
         let (mean, sd) = (self.mean()?, self.sd()?);
@@ -460,6 +519,35 @@ mod tests {
             let back: Summary = serde_json::from_str(&text).unwrap();
             assert_eq!(back, summary);
         }
+    }
+
+    #[test]
+    fn crps_and_pit_match_direct_computations() {
+        let values = [1.0, 2.0, 2.0, 5.0, 7.0];
+        let mut s = Summary::new(1.0, 10.0);
+        values.iter().for_each(|&x| s.add(x));
+        for y in [0.0, 2.0, 3.5, 9.0] {
+            // Direct: E|X - y| - E|X - X'|/2 over the sample.
+            let n = values.len() as f64;
+            let e1: f64 = values.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
+            let e2: f64 = values
+                .iter()
+                .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
+                .sum::<f64>()
+                / (n * n);
+            assert!(
+                (s.crps(y).unwrap() - (e1 - e2 / 2.0)).abs() < 1e-12,
+                "y = {y}"
+            );
+        }
+        assert_eq!(s.pit(2.0), Some(0.2 + 0.4 / 2.0));
+        assert_eq!(s.pit(0.0), Some(0.0));
+        assert_eq!(s.pit(8.0), Some(1.0));
+        // A point mass scored at its own value: perfect.
+        let mut point = Summary::new(0.5, 50.0);
+        (0..10).for_each(|_| point.add(25.0));
+        assert_eq!(point.crps(25.0), Some(0.0));
+        assert_eq!(point.crps(30.0), Some(5.0));
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! `bilateral score`: how well the simulated distributions cover the record.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::UsageError;
+use crate::cli::ScoreArgs;
+use crate::engine::{self, Plan};
+use crate::output;
+use crate::scenario::Scenario;
+use crate::score::{self, Observation, Scored};
+
+/// Runs `bilateral score`.
+pub fn execute(args: &ScoreArgs) -> Result<()> {
+    let observed = score::read_observed(&args.observed).map_err(UsageError)?;
+    let (name, out, rows, skipped, method) = if args.target.is_dir() {
+        let ts = args.target.join("timeseries.csv");
+        let (rows, skipped) =
+            score::score_timeseries(&ts, &args.lever, &observed).map_err(UsageError)?;
+        let name = scenario_name_of(&ts).unwrap_or_default();
+        (name, args.target.clone(), rows, skipped, "quantiles")
+    } else {
+        let scenario = Scenario::load(&args.target)?;
+        super::check_lever(&scenario, &args.lever)?;
+        let runs = args.runs.unwrap_or(scenario.runs);
+        let seed = args.seed.unwrap_or(scenario.seed);
+        let threads = args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        if runs == 0 || threads == 0 {
+            return Err(UsageError("--runs and --threads must be at least 1".into()).into());
+        }
+        let plan = Plan::new(&scenario, std::slice::from_ref(&args.lever), runs, seed)
+            .map_err(anyhow::Error::msg)?;
+        let results = engine::run(&plan, threads, |_| Ok(()), |_| {})?;
+        let (rows, skipped) =
+            score::score_results(&results, 0, &scenario.calendar, &scenario.ids, &observed);
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| super::run::default_out(&args.target));
+        (scenario.name.clone(), out, rows, skipped, "histogram")
+    };
+    if rows.is_empty() {
+        return Err(UsageError(format!(
+            "no observation in {} matches a month and variable of the simulation",
+            args.observed.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    output::write_atomic(&out.join("score.csv"), |w| {
+        score::write(w, &name, &args.lever, method, &rows)
+    })?;
+    super::emit(&summary_text(&rows, &skipped, &out.join("score.csv")))?;
+    Ok(())
+}
+
+fn scenario_name_of(timeseries: &Path) -> Option<String> {
+    let mut r = csv::Reader::from_path(timeseries).ok()?;
+    r.records().next()?.ok()?.get(0).map(str::to_string)
+}
+
+fn summary_text(rows: &[Scored], skipped: &[Observation], path: &Path) -> String {
+    let t = score::totals(rows);
+    let mut text = format!(
+        "{} observations scored -> {}\ncoverage of the 50% interval {:.0}% (ideal 50%), of the 90% interval {:.0}% (ideal 90%), mean CRPS {:.3}\n",
+        t.n,
+        path.display(),
+        100.0 * t.coverage_50,
+        100.0 * t.coverage_90,
+        t.mean_crps
+    );
+    if !skipped.is_empty() {
+        text += &format!(
+            "{} observations outside the simulated months or variables were left out (e.g. {} {})\n",
+            skipped.len(),
+            skipped[0].date,
+            skipped[0].variable
+        );
+    }
+    text
+}
