@@ -42,6 +42,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral score scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv\n  bilateral score output/us_mexico_2025-02 --observed data/observed_us_mexico_2025.csv"
     )]
     Score(ScoreArgs),
+    /// Search parameters to minimise the mean CRPS against observed data.
+    #[command(
+        after_help = "Example:\n  bilateral calibrate scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv \\\n      --param us.impose_weight=1:5 --param mx.transfer_cost=2:8 --budget 40"
+    )]
+    Calibrate(CalibrateArgs),
     /// Combine the partial results of sharded runs into the final outputs.
     #[command(
         after_help = "Example:\n  bilateral run scen.toml --shard 1/2 --out parts/ && bilateral run scen.toml --shard 2/2 --out parts/\n  bilateral merge parts/partial-*-of-2.json --out results/"
@@ -155,6 +160,37 @@ pub struct ScoreArgs {
     /// Where score.csv goes (scenario only; default output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// Options of `bilateral calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Observations: CSV with date,variable,value,source.
+    #[arg(long)]
+    pub observed: PathBuf,
+    /// A parameter to search, PATH=LOW:HIGH (repeatable).
+    #[arg(long = "param", value_name = "PATH=LOW:HIGH", required = true)]
+    pub params: Vec<String>,
+    /// Evaluations of the objective (half screen, half Nelder-Mead).
+    #[arg(long, default_value_t = 40)]
+    pub budget: u32,
+    /// Runs per evaluation (the same runs every time).
+    #[arg(long, default_value_t = 400)]
+    pub runs: u64,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Folder for calibration.csv and the calibrated copy (default output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Path of the calibrated scenario (default <out>/<stem>_calibrated.toml).
+    #[arg(long)]
+    pub write: Option<PathBuf>,
 }
 
 /// Options of `bilateral merge`.

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::execute(args),
         Command::Merge(args) => commands::merge::execute(args),
         Command::Score(args) => commands::score::execute(args),
+        Command::Calibrate(args) => commands::calibrate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };
     match result {

@@ -14,4 +14,6 @@ pub mod step;
 pub use action::Action;
 pub use params::ModelParams;
 pub use state::State;
-pub use step::{DynamicsRngs, Event, NoObserver, Observer, RunTotals, simulate};
+pub use step::{
+    DynamicsRngs, Event, NoObserver, Observer, RunTotals, choice_probabilities, simulate,
+};

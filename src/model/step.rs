@@ -421,36 +421,56 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
     Some(u)
 }
 
-/// Samples from the logit (quantal response) rule over the feasible moves.
-fn choose(i: usize, state: &State, p: &ModelParams, rng: &mut Xoshiro256PlusPlus) -> Action {
+/// The feasible moves of actor `i` and their logit probabilities.
+///
+/// P(a) ∝ exp(λ (U(a) − max U)); a weight below e^-37 is under half an ulp
+/// of the total (at least 1, the best move's weight) and is left out
+/// without changing the total.
+pub fn choice_probabilities(i: usize, state: &State, p: &ModelParams) -> Vec<(Action, f64)> {
+    let mut weights = [0.0; Action::ALL.len()];
+    let mut actions = [Action::Hold; Action::ALL.len()];
+    let (n, total) = logit_weights(i, state, p, &mut actions, &mut weights);
+    (0..n).map(|k| (actions[k], weights[k] / total)).collect()
+}
+
+fn logit_weights(
+    i: usize,
+    state: &State,
+    p: &ModelParams,
+    actions: &mut [Action; Action::ALL.len()],
+    weights: &mut [f64; Action::ALL.len()],
+) -> (usize, f64) {
+    const NEGLIGIBLE: f64 = -37.0;
     let v = view(i, state, p);
     let lambda = p.actors[i].rationality;
-    let mut actions = [Action::Hold; Action::ALL.len()];
-    let mut utils = [0.0f64; Action::ALL.len()];
     let mut n = 0;
     let mut best = f64::NEG_INFINITY;
     for action in Action::ALL {
         if let Some(u) = utility(action, i, state, p, &v) {
             actions[n] = action;
-            utils[n] = u;
+            weights[n] = u;
             best = best.max(u);
             n += 1;
         }
     }
     // Shift by the best utility so exp never overflows, whatever lambda is.
-    // A weight below e^-37 is under half an ulp of the total (which is at
-    // least 1, the best move's weight), so it is left out without changing
-    // the total.
-    const NEGLIGIBLE: f64 = -37.0;
     let mut total = 0.0;
-    for u in utils.iter_mut().take(n) {
+    for u in weights.iter_mut().take(n) {
         let z = lambda * (*u - best);
         *u = if z < NEGLIGIBLE { 0.0 } else { z.exp() };
         total += *u;
     }
+    (n, total)
+}
+
+/// Samples from the logit (quantal response) rule over the feasible moves.
+fn choose(i: usize, state: &State, p: &ModelParams, rng: &mut Xoshiro256PlusPlus) -> Action {
+    let mut weights = [0.0; Action::ALL.len()];
+    let mut actions = [Action::Hold; Action::ALL.len()];
+    let (n, total) = logit_weights(i, state, p, &mut actions, &mut weights);
     let mut r = rng.random::<f64>() * total;
     for k in 0..n {
-        r -= utils[k];
+        r -= weights[k];
         if r < 0.0 {
             return actions[k];
         }

@@ -1,0 +1,162 @@
+//! Scoring against the record and calibrating to it, through the binary.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+fn observed() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/observed_us_mexico_2025.csv")
+}
+
+#[test]
+fn the_observed_data_names_real_variables_and_cites_a_source() {
+    let (h, rows) = read_csv(&observed());
+    assert_eq!(h, ["date", "variable", "value", "source"]);
+    let names: Vec<String> = bilateral::model::outcome::VARIABLES
+        .iter()
+        .map(|v| bilateral::model::outcome::expand(v.template, &["us".into(), "mx".into()]))
+        .collect();
+    for r in &rows {
+        assert!(
+            names.contains(&r[1]),
+            "{} is a timeseries.csv variable",
+            r[1]
+        );
+        assert!(r[0].len() == 7 && r[0].starts_with("2025-"));
+        assert!(r[2].parse::<f64>().is_ok());
+        assert!(r[3].contains("record_2025.md"), "source given: {r:?}");
+    }
+    for v in [
+        "us_tariff_pct",
+        "extraditions_cum",
+        "mx_approval_pct",
+        "mx_retaliated_ever",
+        "agreement_signed_ever",
+        "cooperation_level",
+    ] {
+        assert!(rows.iter().any(|r| r[1] == v), "{v} observed");
+    }
+}
+
+#[test]
+fn score_rows_are_consistent_with_their_own_quantiles_and_the_total() {
+    let tmp = tempfile::tempdir().unwrap();
+    bilateral()
+        .arg("score")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg("--observed")
+        .arg(observed())
+        .args(["--runs", "400", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("coverage of the 50% interval"));
+    let (h, rows) = read_csv(&tmp.path().join("score.csv"));
+    let (total, rows) = rows.split_last().unwrap();
+    assert_eq!(total[col(&h, "date")], "total");
+    // Observations inside Feb–Aug: all but the September one.
+    let (_, obs) = read_csv(&observed());
+    assert_eq!(
+        rows.len(),
+        obs.iter().filter(|o| o[0].as_str() <= "2025-08").count()
+    );
+    let get = |r: &Vec<String>, c: &str| r[col(&h, c)].parse::<f64>().unwrap();
+    let mut in90 = 0.0;
+    let mut crps = 0.0;
+    for r in rows {
+        let y = get(r, "observed");
+        assert_eq!(
+            get(r, "in_90") == 1.0,
+            get(r, "p05") <= y && y <= get(r, "p95"),
+            "{r:?}"
+        );
+        assert_eq!(
+            get(r, "in_50") == 1.0,
+            get(r, "p25") <= y && y <= get(r, "p75"),
+            "{r:?}"
+        );
+        assert!((0.0..=1.0).contains(&get(r, "pit")));
+        assert!(get(r, "crps") >= 0.0);
+        in90 += get(r, "in_90");
+        crps += get(r, "crps");
+        assert_eq!(r[col(&h, "method")], "histogram");
+    }
+    let n = rows.len() as f64;
+    assert!((get(total, "in_90") - in90 / n).abs() < 1e-6);
+    assert!((get(total, "crps") - crps / n).abs() < 1e-5);
+}
+
+#[test]
+fn an_output_folder_can_be_scored_from_its_quantiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .args(["--runs", "200", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    bilateral()
+        .arg("score")
+        .arg(&out)
+        .arg("--observed")
+        .arg(observed())
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&out.join("score.csv"));
+    assert!(rows.iter().all(|r| r[col(&h, "method")] == "quantiles"));
+}
+
+#[test]
+fn calibration_never_makes_the_score_worse_and_writes_a_valid_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg("--observed")
+        .arg(observed())
+        .args([
+            "--param",
+            "us.credibility_weight=0.5:6",
+            "--param",
+            "mx.transfer_cost=2:8",
+            "--budget",
+            "12",
+            "--runs",
+            "150",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| l.starts_with("Mean CRPS")).unwrap();
+    let nums: Vec<f64> = line
+        .trim_start_matches("Mean CRPS ")
+        .split(';')
+        .next()
+        .unwrap()
+        .split(" -> ")
+        .map(|x| x.trim().parse().unwrap())
+        .collect();
+    assert!(nums[1] <= nums[0], "{line}");
+    let calibrated = tmp.path().join("us_mexico_2025-02_calibrated.toml");
+    bilateral()
+        .arg("validate")
+        .arg(&calibrated)
+        .assert()
+        .success();
+    let content = std::fs::read_to_string(&calibrated).unwrap();
+    assert!(content.starts_with("# Calibrated by `bilateral calibrate`"));
+    assert_eq!(content.matches("# calibrated, was").count(), 2);
+    let (h, rows) = read_csv(&tmp.path().join("calibration.csv"));
+    assert_eq!(&h[1..3], ["us.credibility_weight", "mx.transfer_cost"]);
+    assert!(rows.len() >= 10 && rows.len() <= 13);
+}
