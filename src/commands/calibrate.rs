@@ -203,7 +203,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
 fn nelder_mead(obj: &mut Objective<'_>, start: Vec<f64>, budget: u32) -> Result<()> {
     let d = start.len();
     let mut used = 0u32;
-    let mut f = |obj: &mut Objective<'_>, u: &[f64], used: &mut u32| -> Result<f64> {
+    let f = |obj: &mut Objective<'_>, u: &[f64], used: &mut u32| -> Result<f64> {
         *used += 1;
         let x = obj.at_unit(u);
         Ok(obj.eval(Some(&x))?.0)
