@@ -115,7 +115,9 @@ pub fn execute(args: &MergeArgs) -> Result<()> {
     if with_runs {
         files.push("runs.csv".into());
     }
+    files.push("datapackage.json".into());
     files.push("manifest.json".into());
+    output::write_datapackage(&args.out, &first.scenario, &first.ids)?;
     let manifest = Manifest {
         bilateral_version: env!("CARGO_PKG_VERSION"),
         scenario: first.scenario.clone(),

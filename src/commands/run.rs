@@ -176,8 +176,10 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     if config.write_runs {
         files.push("runs.csv".to_string());
     }
+    files.push("datapackage.json".to_string());
     files.push("manifest.json".to_string());
     let s = &config.scenario;
+    output::write_datapackage(&config.out, &s.name, &s.ids)?;
     let manifest = Manifest {
         bilateral_version: env!("CARGO_PKG_VERSION"),
         scenario: s.name.clone(),

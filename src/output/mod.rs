@@ -6,6 +6,7 @@
 //! intact until replaced whole.
 
 pub mod compare;
+pub mod datapackage;
 pub mod decision;
 pub mod manifest;
 pub mod partial;
@@ -114,6 +115,26 @@ impl OutputError {
             source,
         }
     }
+}
+
+/// Writes datapackage.json describing the CSV files of `dir` that exist.
+pub fn write_datapackage(dir: &Path, name: &str, ids: &[String; 2]) -> Result<(), OutputError> {
+    let candidates = [
+        "summary.csv",
+        "timeseries.csv",
+        "compare.csv",
+        "decision.csv",
+        "runs.csv",
+    ];
+    let present: Vec<&str> = candidates
+        .into_iter()
+        .filter(|f| dir.join(f).is_file())
+        .collect();
+    let package = datapackage::package(dir, name, ids, &present);
+    write_atomic(&dir.join("datapackage.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &package)?;
+        writeln!(w)
+    })
 }
 
 /// Formats a number for CSV: integers without a decimal point, other values
