@@ -101,6 +101,10 @@ pub struct RunArgs {
     /// No progress bar and no results table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write results.xlsx (sheets Summary, Compare, Decision,
+    /// Timeseries, Manifest).
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 /// Options of `bilateral sweep`.

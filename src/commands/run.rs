@@ -178,6 +178,9 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     }
     files.push("datapackage.json".to_string());
     files.push("manifest.json".to_string());
+    if args.xlsx {
+        files.push("results.xlsx".to_string());
+    }
     let s = &config.scenario;
     output::write_datapackage(&config.out, &s.name, &s.ids)?;
     let manifest = Manifest {
@@ -218,6 +221,9 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;
         writeln!(w)
     })?;
+    if args.xlsx {
+        output::xlsx::write(&config.out)?;
+    }
     if !config.quiet {
         print_table(&config, &results, elapsed)?;
     }

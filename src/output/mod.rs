@@ -14,6 +14,7 @@ pub mod runs;
 pub mod summary;
 pub mod sweep;
 pub mod timeseries;
+pub mod xlsx;
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
