@@ -72,7 +72,7 @@ fn build(dir: &Path) -> Result<Vec<u8>, XlsxError> {
             }
         }
         sheet.set_freeze_panes(1, 0)?;
-        if header.len() > 0 {
+        if !header.is_empty() {
             sheet.autofilter(0, 0, last_row, header.len() as u16 - 1)?;
         }
         sheet.autofit();
