@@ -22,6 +22,8 @@ for tool in slurmctld slurmd sbatch squeue munged; do
 done
 [ "$(id -u)" = 0 ] || skip "needs root to run slurmd"
 [ -x "$bin" ] || skip "no bilateral binary at $bin (build it first)"
+# Jobs run from another folder: the binary's path must not be relative.
+bin=$(realpath "$bin")
 
 work=$(mktemp -d)
 pids=()
