@@ -58,9 +58,7 @@ fn the_workbook_holds_the_csv_values_as_numbers() {
         assert_eq!(count, rows.len(), "{sheet} rows");
     }
     let manifest = wb.worksheet_range("Manifest").unwrap();
-    assert!(
-        manifest
-            .rows()
-            .any(|r| r[0].to_string() == "seed" && r[1] == Data::Float(20250903.0))
-    );
+    assert!(manifest.rows().any(
+        |r| matches!(&r[0], Data::String(k) if k == "seed") && r[1] == Data::Float(20250903.0)
+    ));
 }
