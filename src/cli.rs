@@ -42,6 +42,9 @@ pub enum Command {
         after_help = "Example:\n  bilateral score scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv\n  bilateral score output/us_mexico_2025-02 --observed data/observed_us_mexico_2025.csv"
     )]
     Score(ScoreArgs),
+    /// Write report.html (and with --xlsx results.xlsx) for an output folder.
+    #[command(after_help = "Example:\n  bilateral report output/us_mexico_2025-09 --xlsx")]
+    Report(ReportArgs),
     /// Search parameters to minimise the mean CRPS against observed data.
     #[command(
         after_help = "Example:\n  bilateral calibrate scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv \\\n      --param us.impose_weight=1:5 --param mx.transfer_cost=2:8 --budget 40"
@@ -103,6 +106,20 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Also write results.xlsx (sheets Summary, Compare, Decision,
     /// Timeseries, Manifest).
+    #[arg(long)]
+    pub xlsx: bool,
+    /// Also write report.html (fan charts, lever comparison, event
+    /// probabilities; one self-contained file).
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// Options of `bilateral report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output folder of `bilateral run`.
+    pub dir: PathBuf,
+    /// Also write results.xlsx.
     #[arg(long)]
     pub xlsx: bool,
 }

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => commands::merge::execute(args),
         Command::Score(args) => commands::score::execute(args),
         Command::Calibrate(args) => commands::calibrate::execute(args),
+        Command::Report(args) => commands::report::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };
     match result {

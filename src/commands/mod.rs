@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod merge;
+pub mod report;
 pub mod run;
 pub mod score;
 pub mod sweep;

@@ -181,6 +181,9 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     if args.xlsx {
         files.push("results.xlsx".to_string());
     }
+    if args.report {
+        files.push("report.html".to_string());
+    }
     let s = &config.scenario;
     output::write_datapackage(&config.out, &s.name, &s.ids)?;
     let manifest = Manifest {
@@ -223,6 +226,9 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     })?;
     if args.xlsx {
         output::xlsx::write(&config.out)?;
+    }
+    if args.report {
+        output::report::write(&config.out)?;
     }
     if !config.quiet {
         print_table(&config, &results, elapsed)?;

@@ -10,6 +10,7 @@ pub mod datapackage;
 pub mod decision;
 pub mod manifest;
 pub mod partial;
+pub mod report;
 pub mod runs;
 pub mod summary;
 pub mod sweep;
