@@ -80,8 +80,29 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
 }
 
-/// A fan chart: 90% and 50% bands and the median, one colour per lever.
-fn fan_chart(title: &str, unit: &str, dates: &[String], fans: &Fans) -> Result<String, String> {
+/// Dash pattern (dash, gap) of lever `k`'s median line, so the levers stay
+/// apart in grey-scale print too; the first (the baseline) is solid.
+const DASHES: [(u32, u32); 8] = [
+    (0, 0),
+    (10, 4),
+    (4, 4),
+    (14, 4),
+    (2, 3),
+    (8, 8),
+    (6, 2),
+    (12, 2),
+];
+
+/// A fan chart: 90% and 50% bands and the median, one colour (and dash
+/// pattern) per lever; with `steps`, medians are drawn as steps (for
+/// probabilities that change at month ends).
+fn fan_chart(
+    title: &str,
+    unit: &str,
+    dates: &[String],
+    fans: &Fans,
+    steps: bool,
+) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (600, 330)).into_drawing_area();
@@ -145,15 +166,25 @@ fn fan_chart(title: &str, unit: &str, dates: &[String], fans: &Fans) -> Result<S
                     .draw_series(std::iter::once(Polygon::new(polygon, colour.mix(alpha))))
                     .map_err(draw_err)?;
             }
-            chart
-                .draw_series(LineSeries::new(
-                    series
-                        .iter()
-                        .enumerate()
-                        .map(|(m, q)| ((m + 1) as f64, q[2])),
-                    colour.stroke_width(2),
-                ))
-                .map_err(draw_err)?;
+            let mut points: Vec<(f64, f64)> = Vec::new();
+            for (m, q) in series.iter().enumerate() {
+                let x = (m + 1) as f64;
+                if steps && let Some(&(_, previous)) = points.last() {
+                    points.push((x, previous));
+                }
+                points.push((x, q[2]));
+            }
+            let style = colour.stroke_width(2);
+            let (dash, gap) = DASHES[k % DASHES.len()];
+            if dash == 0 {
+                chart
+                    .draw_series(LineSeries::new(points, style))
+                    .map_err(draw_err)?;
+            } else {
+                chart
+                    .draw_series(DashedLineSeries::new(points, dash, gap, style))
+                    .map_err(draw_err)?;
+            }
             let _ = lever;
         }
         root.present().map_err(draw_err)?;
@@ -290,7 +321,11 @@ th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{colo
         let RGBColor(r, g, b) = PALETTE[k % PALETTE.len()];
         let _ = write!(
             html,
-            "<span style=\"white-space:nowrap;margin-right:1em\"><span style=\"display:inline-block;width:2em;height:.35em;background:rgb({r},{g},{b});vertical-align:middle\"></span> {}</span>",
+            "<span style=\"white-space:nowrap;margin-right:1em\"><svg width=\"36\" height=\"8\"><line x1=\"0\" y1=\"4\" x2=\"36\" y2=\"4\" stroke=\"rgb({r},{g},{b})\" stroke-width=\"3\" stroke-dasharray=\"{}\"/></svg> {}</span>",
+            match DASHES[k % DASHES.len()] {
+                (0, 0) => "none".to_string(),
+                (d, g) => format!("{d},{g}"),
+            },
             escape(l)
         );
     }
@@ -338,7 +373,7 @@ th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{colo
         if f.iter().all(|(_, s)| s.is_empty()) {
             continue;
         }
-        html += &fan_chart(title, unit, &dates, &f)?;
+        html += &fan_chart(title, unit, &dates, &f, false)?;
     }
     html += "</div>";
 
@@ -375,7 +410,7 @@ th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{colo
         if series.iter().all(|(_, s)| s.is_empty()) {
             continue;
         }
-        html += &fan_chart(&title, "probability (share of runs)", &dates, &series)?;
+        html += &fan_chart(&title, "probability (share of runs)", &dates, &series, true)?;
     }
     html += "</div>";
 
