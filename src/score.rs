@@ -23,16 +23,22 @@ pub struct Observation {
     pub source: String,
 }
 
-/// Reads an observations file (`date,variable,value,source`).
-pub fn read_observed(path: &Path) -> Result<Vec<Observation>, String> {
+/// Opens a CSV file and reads its header.
+fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), String> {
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let header: Vec<String> = reader
+    let header = reader
         .headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
         .iter()
         .map(str::to_string)
         .collect();
+    Ok((reader, header))
+}
+
+/// Reads an observations file (`date,variable,value,source`).
+pub fn read_observed(path: &Path) -> Result<Vec<Observation>, String> {
+    let (mut reader, header) = open_csv(path)?;
     if header != ["date", "variable", "value", "source"] {
         return Err(format!(
             "{}: the header must be date,variable,value,source",
@@ -163,14 +169,7 @@ pub fn score_timeseries(
     lever: &str,
     observed: &[Observation],
 ) -> Result<(Vec<Scored>, Vec<Observation>), String> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = open_csv(path)?;
     let col = |name: &str| {
         header
             .iter()

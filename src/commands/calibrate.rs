@@ -90,9 +90,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         ))
         .into());
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = super::threads(args.threads)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let mut obj = Objective {
         scenario: &scenario,
@@ -100,7 +98,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         ranges: &ranges,
         runs: args.runs,
         seed,
-        threads: threads.max(1),
+        threads,
         log: Vec::new(),
     };
     let before = obj.eval(None)?;

@@ -43,3 +43,12 @@ pub fn emit(text: &str) -> std::io::Result<()> {
         other => other,
     }
 }
+
+/// The worker threads for `--threads`: the option, or every core.
+pub fn threads(option: Option<usize>) -> Result<usize, UsageError> {
+    match option {
+        Some(0) => Err(UsageError("--threads must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}

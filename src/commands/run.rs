@@ -67,11 +67,7 @@ impl RunConfig {
         if runs == 0 {
             return Err(UsageError("--runs must be at least 1".into()).into());
         }
-        let threads = match args.threads {
-            Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        };
+        let threads = super::threads(args.threads)?;
         let out = args
             .out
             .clone()

@@ -25,11 +25,9 @@ pub fn execute(args: &ScoreArgs) -> Result<()> {
         super::check_lever(&scenario, &args.lever)?;
         let runs = args.runs.unwrap_or(scenario.runs);
         let seed = args.seed.unwrap_or(scenario.seed);
-        let threads = args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        if runs == 0 || threads == 0 {
-            return Err(UsageError("--runs and --threads must be at least 1".into()).into());
+        let threads = super::threads(args.threads)?;
+        if runs == 0 {
+            return Err(UsageError("--runs must be at least 1".into()).into());
         }
         let plan = Plan::new(&scenario, std::slice::from_ref(&args.lever), runs, seed)
             .map_err(anyhow::Error::msg)?;

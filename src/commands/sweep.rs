@@ -69,11 +69,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         .collect();
     let runs = args.runs.unwrap_or(scenario.runs);
     let seed = args.seed.unwrap_or(scenario.seed);
-    let threads = match args.threads {
-        Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = super::threads(args.threads)?;
     if runs == 0 {
         return Err(UsageError("--runs must be at least 1".into()).into());
     }
