@@ -77,6 +77,11 @@ impl RunConfig {
             .as_deref()
             .map(|t| parse_until_ci(t, &scenario.ids))
             .transpose()?;
+        if stop_rule.is_some() && args.shard.is_some() {
+            // Each shard would stop on its own runs: the merge would no
+            // longer be the single-machine run.
+            return Err(UsageError("--until-ci cannot be combined with --shard".into()).into());
+        }
         Ok(RunConfig {
             seed: args.seed.unwrap_or(scenario.seed),
             scenario,

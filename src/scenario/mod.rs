@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
-use crate::model::params::{self, ModelParams};
+use crate::model::params;
 use crate::model::rules::Rule;
 pub use distribution::{Distribution, Sampler};
 
@@ -291,10 +291,5 @@ impl ResolvedLever {
             let mut rng = rng_for(*index);
             values[*index] = sampler.sample(&mut rng).clamp(spec.min, spec.max);
         }
-    }
-
-    /// The model parameters from a full value vector.
-    pub fn model_params(values: &[f64]) -> ModelParams {
-        ModelParams::from_flat(values)
     }
 }
