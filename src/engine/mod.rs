@@ -1,12 +1,14 @@
-//! The Monte Carlo engine: seeds, parallel runs, and an ordered merge.
+//! The Monte Carlo engine: seeds, parallel runs, and the merge.
 //!
-//! Runs are cut into fixed-size chunks. A batch of chunks is simulated in
-//! parallel (rayon); the chunk results are then folded into the accumulators
-//! one chunk after the other, in run order, by a single thread. Every
-//! floating-point sum therefore happens in the same order whatever the
-//! number of threads, so outputs are byte-identical for any `--threads`.
-//! Only one batch of chunk results is alive at a time: memory does not grow
-//! with the number of runs.
+//! Runs are cut into fixed-size chunks of 64. A batch of chunks is simulated
+//! in parallel (rayon); each chunk is then added to the statistics, the
+//! levers' summaries in parallel, while its records stream to runs.csv in
+//! run order. The statistics are exact integer sums (see `stats`), so the
+//! result does not depend on which thread adds what: outputs are
+//! byte-identical for any `--threads` and for shards merged later. Stop
+//! rules and Ctrl-C are checked after every chunk, in run order. Only one
+//! batch of chunk results is alive at a time: memory does not grow with the
+//! number of runs.
 
 pub mod seeds;
 
