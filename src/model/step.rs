@@ -250,7 +250,7 @@ fn threat_rate(a: &ActorParams, me: &ActorState) -> f64 {
 }
 
 /// Utility of a move for actor `i`, or `None` when it is not feasible.
-#[inline]
+#[inline(always)]
 fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -> Option<f64> {
     let a = &p.actors[i];
     let w: &WorldParams = &p.world;
