@@ -10,6 +10,10 @@ pub mod sweep;
 pub mod trace;
 pub mod validate;
 
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
 use crate::scenario::Scenario;
 
 /// An error in what the user asked for (exit code 2), as opposed to a
@@ -51,4 +55,19 @@ pub fn threads(option: Option<usize>) -> Result<usize, UsageError> {
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
+}
+
+/// A progress bar on stderr (runs done, runs/s, ETA), hidden when stderr is
+/// not a terminal or with `--quiet`.
+pub fn progress(quiet: bool, total: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }

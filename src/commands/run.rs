@@ -1,11 +1,10 @@
 //! `bilateral run`: every lever of a scenario, CSV outputs into a folder.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{UsageError, check_lever};
 use crate::cli::RunArgs;
@@ -273,17 +272,7 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
     };
     let total = plan.range.end - plan.range.start;
     let first = plan.range.start;
-    let bar = if config.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    };
+    let bar = super::progress(config.quiet, total);
     let results = engine::run(
         &plan,
         config.threads,

@@ -1,11 +1,10 @@
 //! `bilateral sweep`: the same levers over a grid or Latin hypercube of
 //! parameter values, with common random numbers across points.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::run::default_out;
 use super::{UsageError, check_lever};
@@ -86,7 +85,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     let paths: Vec<String> = spec.ranges.iter().map(|r| r.path.clone()).collect();
     let file = AtomicFile::create(&out.join("sweep.csv"))?;
     let mut writer = SweepWriter::new(file, &scenario.name, &scenario.ids, &paths)?;
-    let bar = progress(args.quiet, points.len() as u64 * runs);
+    let bar = super::progress(args.quiet, points.len() as u64 * runs);
     for (k, values) in points.iter().enumerate() {
         let at_point = with_values(&scenario, &spec, values);
         let plan = Plan::new(&at_point, &levers, runs, seed).map_err(anyhow::Error::msg)?;
@@ -163,17 +162,4 @@ fn with_values(scenario: &Scenario, spec: &SweepSpec, values: &[f64]) -> Scenari
         }
     }
     s
-}
-
-fn progress(quiet: bool, total: u64) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
-    {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -491,7 +491,12 @@ fn apply(
     let a = p.actors[i];
     let w = p.world;
     let week = state.week;
-    let pressure = view(i, state, p).pressure;
+    // Only a concession's approval cost needs the pressure (an exp).
+    let pressure = if action.is_concession() {
+        view(i, state, p).pressure
+    } else {
+        0.0
+    };
     let (mine, theirs) = split_mut(&mut state.actors, i);
     let value = match action {
         Action::Hold => {
