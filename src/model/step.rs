@@ -197,6 +197,10 @@ struct View {
     pressure: f64,
     /// Whether the other side made a concession within the reciprocity window.
     reciprocated: bool,
+    /// Whether this side's own threat is at its deadline (the move is forced).
+    at_deadline: bool,
+    /// Share of the other side's goods that this side's tariffs hit.
+    trade_weight: f64,
 }
 
 fn view(i: usize, state: &State, p: &ModelParams) -> View {
@@ -219,6 +223,8 @@ fn view(i: usize, state: &State, p: &ModelParams) -> View {
         dissatisfaction,
         pressure,
         reciprocated,
+        at_deadline: me.threat.is_some_and(|t| t.deadline_week <= state.week),
+        trade_weight: 1.0 - me.exempt_share,
     }
 }
 
@@ -256,12 +262,12 @@ fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -
     let w: &WorldParams = &p.world;
     let me = &state.actors[i];
     let other = &state.actors[1 - i];
-    let at_deadline = me.threat.is_some_and(|t| t.deadline_week <= state.week);
+    let at_deadline = v.at_deadline;
     // At one's own deadline the decision is forced: impose, extend, or let it lapse.
     if at_deadline && !matches!(action, Action::Hold | Action::Impose | Action::Extend) {
         return None;
     }
-    let trade_weight = 1.0 - me.exempt_share;
+    let trade_weight = v.trade_weight;
     let u = match action {
         Action::Hold => match me.threat {
             // Letting a threat lapse costs face; a threat extended again and
@@ -445,19 +451,37 @@ fn logit_weights(
     let lambda = p.actors[i].rationality;
     let mut n = 0;
     let mut best = f64::NEG_INFINITY;
-    for action in Action::ALL {
-        if let Some(u) = utility(action, i, state, p, &v) {
-            actions[n] = action;
-            weights[n] = u;
-            best = best.max(u);
-            n += 1;
-        }
+    // Unrolled by hand: with the action a constant, each `utility` call
+    // folds to its own arm, which halves the cost of a choice.
+    macro_rules! consider {
+        ($($k:literal)*) => {$(
+            if let Some(u) = utility(Action::ALL[$k], i, state, p, &v) {
+                actions[n] = Action::ALL[$k];
+                weights[n] = u;
+                best = best.max(u);
+                n += 1;
+            }
+        )*};
     }
-    // Shift by the best utility so exp never overflows, whatever lambda is.
+    const _: () = assert!(Action::ALL.len() == 17, "`consider!` lists every action");
+    if v.at_deadline {
+        // Only hold (lapse), extend and impose are open at one's own deadline.
+        consider!(0 2 3);
+    } else {
+        consider!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    }
+    // Shift by the best utility so exp never overflows, whatever lambda is;
+    // the best move's weight is exactly exp(0) = 1.
     let mut total = 0.0;
     for u in weights.iter_mut().take(n) {
         let z = lambda * (*u - best);
-        *u = if z < NEGLIGIBLE { 0.0 } else { z.exp() };
+        *u = if z == 0.0 {
+            1.0
+        } else if z < NEGLIGIBLE {
+            0.0
+        } else {
+            z.exp()
+        };
         total += *u;
     }
     (n, total)
