@@ -5,6 +5,7 @@
 //! [`params::ModelParams`] and two random streams into a run.
 
 pub mod action;
+pub mod exp;
 pub mod outcome;
 pub mod params;
 pub mod rules;

@@ -11,6 +11,7 @@ use rand_distr::{Distribution, LogNormal, Poisson, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::action::Action;
+use super::exp::exp;
 use super::params::{ActorParams, ModelParams, WorldParams};
 use super::rules::{HISTORY_WEEKS, Rule};
 use super::state::{ActorState, State, Threat};
@@ -213,7 +214,7 @@ fn view(i: usize, state: &State, p: &ModelParams) -> View {
     let threat_pressure = other.threat.map_or(0.0, |t| {
         let weeks_left = f64::from(t.deadline_week.saturating_sub(state.week));
         me.belief() * t.rate_pct / RATE_SCALE_PCT
-            * (-weeks_left / p.world.deadline_urgency_weeks).exp()
+            * exp(-weeks_left / p.world.deadline_urgency_weeks)
     });
     let pressure = threat_pressure + other.effective_tariff_pct() / RATE_SCALE_PCT;
     let reciprocated = other
@@ -480,7 +481,7 @@ fn logit_weights(
         } else if z < NEGLIGIBLE {
             0.0
         } else {
-            z.exp()
+            exp(z)
         };
         total += *u;
     }
@@ -800,15 +801,16 @@ fn slow_dynamics<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepare
         s.adaptation +=
             a.flow_adaptation_per_week * (a.flow_adaptation_share * enforcement_now - s.adaptation);
         let gap = enforcement_now - s.adaptation - prep.initial_enforcement_gap[i];
-        s.flow_index = 100.0 * (s.flow_noise - gap).exp();
+        s.flow_index = 100.0 * exp(s.flow_noise - gap);
         // Imports from the other side adjust towards the long-run response.
         let tariff_factor = (1.0 + s.effective_tariff_pct() / 100.0).ln();
         s.trade_gap_log +=
             prep.trade_phi[i] * (a.import_elasticity_long * tariff_factor - s.trade_gap_log);
-        let trend = prep.trade_growth_log_per_week[i] * (elapsed + 1.0);
-        s.trade_index = 100.0 * (trend + s.trade_gap_log).exp();
-        let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend.exp();
-        state.trade_loss_usd_bn += weekly_imports * (1.0 - s.trade_gap_log.exp());
+        let trend_factor = exp(prep.trade_growth_log_per_week[i] * (elapsed + 1.0));
+        let tariff_effect = exp(s.trade_gap_log);
+        s.trade_index = 100.0 * trend_factor * tariff_effect;
+        let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend_factor;
+        state.trade_loss_usd_bn += weekly_imports * (1.0 - tariff_effect);
     }
 }
 
