@@ -124,13 +124,16 @@ impl Summary {
         self.min = self.min.min(x);
         self.max = self.max.max(x);
         // Bin k holds [(k - 1/2)·resolution, (k + 1/2)·resolution).
-        let k = (x / self.resolution + 0.5).floor();
-        if k < 0.0 {
+        // Truncation is floor for t ≥ 0 (and saturates for +inf); it avoids
+        // `f64::floor`, a library call on baseline x86-64.
+        let t = x / self.resolution + 0.5;
+        if t < 0.0 {
             self.below += 1;
-        } else if k >= self.counts.len() as f64 {
-            self.above += 1;
         } else {
-            self.counts[k as usize] += 1;
+            match self.counts.get_mut(t as usize) {
+                Some(count) => *count += 1,
+                None => self.above += 1,
+            }
         }
     }
 
