@@ -131,6 +131,11 @@ const CHECKS: [(&str, &str); 11] = [
     ),
 ];
 
+/// The ids of the regularities, `R1` to `R11`, in order.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    CHECKS.iter().map(|c| c.0)
+}
+
 /// Judges one run; `None` where the question does not apply.
 fn judge(s: &Story) -> [Option<bool>; 11] {
     let deadline_moves: Vec<&(u32, usize, Action, f64)> = s

@@ -47,7 +47,7 @@ pub enum Command {
     Report(ReportArgs),
     /// Search parameters to minimise the mean CRPS against observed data.
     #[command(
-        after_help = "Example:\n  bilateral calibrate scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv \\\n      --param us.impose_weight=1:5 --param mx.transfer_cost=2:8 --budget 40"
+        after_help = "Example:\n  bilateral calibrate scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv \\\n      --param us.impose_weight=1:5 --param mx.transfer_cost=2:8 --require R1=0.8 --budget 40"
     )]
     Calibrate(CalibrateArgs),
     /// Combine the partial results of sharded runs into the final outputs.
@@ -197,6 +197,11 @@ pub struct CalibrateArgs {
     /// Evaluations of the objective (half screen, half Nelder-Mead).
     #[arg(long, default_value_t = 40)]
     pub budget: u32,
+    /// Keep a regularity of the record (R1..R11, see docs/MODEL.md) in at
+    /// least this share of runs, ID=SHARE (repeatable); shortfalls are
+    /// penalised in the objective.
+    #[arg(long = "require", value_name = "ID=SHARE")]
+    pub require: Vec<String>,
     /// Runs per evaluation (the same runs every time).
     #[arg(long, default_value_t = 400)]
     pub runs: u64,

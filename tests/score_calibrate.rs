@@ -119,7 +119,7 @@ fn calibration_never_makes_the_score_worse_and_writes_a_valid_scenario() {
         .arg(observed())
         .args([
             "--param",
-            "us.credibility_weight=0.5:6",
+            "us.credibility_weight=0.5:12",
             "--param",
             "mx.transfer_cost=2:8",
             "--budget",
@@ -155,8 +155,115 @@ fn calibration_never_makes_the_score_worse_and_writes_a_valid_scenario() {
         .success();
     let content = std::fs::read_to_string(&calibrated).unwrap();
     assert!(content.starts_with("# Calibrated by `bilateral calibrate`"));
-    assert_eq!(content.matches("# calibrated, was").count(), 2);
     let (h, rows) = read_csv(&tmp.path().join("calibration.csv"));
     assert_eq!(&h[1..3], ["us.credibility_weight", "mx.transfer_cost"]);
     assert!(rows.len() >= 10 && rows.len() <= 13);
+    // The written values are those of the best evaluation in the log.
+    let objective = col(&h, "objective");
+    let best = rows
+        .iter()
+        .min_by(|a, b| {
+            let x: f64 = a[objective].parse().unwrap();
+            x.total_cmp(&b[objective].parse().unwrap())
+        })
+        .unwrap();
+    let doc: toml::Table = content.parse().unwrap();
+    for (k, (table, key)) in [("us", "credibility_weight"), ("mx", "transfer_cost")]
+        .into_iter()
+        .enumerate()
+    {
+        let written = doc[table][key].as_float().unwrap();
+        let logged: f64 = best[1 + k].parse().unwrap();
+        assert!((written - logged).abs() <= 1e-4, "{table}.{key}");
+        let line = content
+            .lines()
+            .skip_while(|l| *l != format!("[{table}]"))
+            .find(|l| l.starts_with(&format!("{key} =")))
+            .unwrap();
+        assert!(line.contains("# calibrated, was"), "{line}");
+    }
+}
+
+#[test]
+fn required_regularities_are_logged_and_held_or_penalised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg("--observed")
+        .arg(observed())
+        .args([
+            "--param",
+            "us.credibility_weight=0.5:12",
+            "--require",
+            "R1=0.8",
+            "--require",
+            "r5=0.9",
+            "--budget",
+            "8",
+            "--runs",
+            "120",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("R1 >= 80%"), "{text}");
+    assert!(text.contains("Reproduce"), "{text}");
+    let (h, rows) = read_csv(&tmp.path().join("calibration.csv"));
+    let (obj, crps, r1, r5) = (
+        col(&h, "objective"),
+        col(&h, "mean_crps"),
+        col(&h, "share_R1"),
+        col(&h, "share_R5"),
+    );
+    for row in &rows {
+        let num = |k: usize| row[k].parse::<f64>().unwrap();
+        // The objective is the CRPS plus 20 per unit of shortfall, exactly.
+        let shortfall = (0.8 - num(r1)).max(0.0) + (0.9 - num(r5)).max(0.0);
+        assert!(
+            (num(obj) - num(crps) - 20.0 * shortfall).abs() < 1e-4,
+            "{row:?}"
+        );
+        assert!((0.0..=1.0).contains(&num(r1)));
+    }
+}
+
+#[test]
+fn a_misspelt_requirement_is_a_usage_error_with_a_suggestion() {
+    bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg("--observed")
+        .arg(observed())
+        .args([
+            "--param",
+            "us.credibility_weight=0.5:12",
+            "--require",
+            "R12=0.8",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a regularity"))
+        .stderr(predicate::str::contains("R1"));
+    bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg("--observed")
+        .arg(observed())
+        .args([
+            "--param",
+            "us.credibility_weight=0.5:12",
+            "--require",
+            "R1=80",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("from 0 to 1"));
 }

@@ -14,6 +14,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::UsageError;
+use crate::calibration;
 use crate::cli::CalibrateArgs;
 use crate::engine::{self, Plan};
 use crate::output::{self, csv_writer, fmt_num};
@@ -21,20 +22,53 @@ use crate::scenario::sweep::{SweepRange, SweepSpec};
 use crate::scenario::{ParamValue, Scenario};
 use crate::score::{self, Observation};
 
+/// Objective units (mean CRPS) added per unit of share a required
+/// regularity falls short by: a 10-point shortfall costs 2, about the whole
+/// mean CRPS of the shipped calibration scenario, so the search trades
+/// little of the record's story for a better fit.
+const SHORTFALL_PENALTY: f64 = 20.0;
+
+/// Screened points whose objective is within this share of the best count
+/// as fitting about as well (reported per parameter as a range).
+const FIT_TOLERANCE: f64 = 0.25;
+
+/// A regularity to keep in at least `share` of the runs.
+#[derive(Debug, Clone)]
+struct Requirement {
+    id: &'static str,
+    index: usize,
+    share: f64,
+}
+
+/// One evaluation of the objective.
+#[derive(Debug, Clone)]
+struct Evaluation {
+    /// Parameter values, in `--param` order.
+    x: Vec<f64>,
+    /// Mean CRPS plus the shortfall penalty: what is minimised.
+    objective: f64,
+    mean_crps: f64,
+    coverage_50: f64,
+    coverage_90: f64,
+    /// Share of runs in which each required regularity holds.
+    shares: Vec<f64>,
+}
+
 struct Objective<'a> {
     scenario: &'a Scenario,
     observed: &'a [Observation],
     ranges: &'a [SweepRange],
+    required: &'a [Requirement],
     runs: u64,
     seed: u64,
     threads: usize,
-    log: Vec<(Vec<f64>, f64, f64, f64)>,
+    log: Vec<Evaluation>,
 }
 
 impl Objective<'_> {
-    /// Mean CRPS (and 50% / 90% coverage) with the ranges' parameters at `x`
-    /// (`None`: the scenario as written).
-    fn eval(&mut self, x: Option<&[f64]>) -> Result<(f64, f64, f64)> {
+    /// Evaluates the ranges' parameters at `x` (`None`: the scenario as
+    /// written, not logged).
+    fn eval(&mut self, x: Option<&[f64]>) -> Result<Evaluation> {
         let mut s = self.scenario.clone();
         if let Some(values) = x {
             let baseline = &mut s.levers[0];
@@ -48,11 +82,35 @@ impl Objective<'_> {
         let results = engine::run(&plan, self.threads, |_| Ok(()), |_| {})?;
         let (rows, _) = score::score_results(&results, 0, &s.calendar, &s.ids, self.observed);
         let t = score::totals(&rows);
-        if let Some(values) = x {
-            self.log
-                .push((values.to_vec(), t.mean_crps, t.coverage_50, t.coverage_90));
+        let shares = if self.required.is_empty() {
+            Vec::new()
+        } else {
+            // The same runs (seed and count) as the score: common random numbers.
+            let found =
+                calibration::regularities(&s, self.runs, self.seed).map_err(anyhow::Error::msg)?;
+            self.required
+                .iter()
+                .map(|r| found[r.index].share())
+                .collect()
+        };
+        let shortfall: f64 = self
+            .required
+            .iter()
+            .zip(&shares)
+            .map(|(r, &got)| (r.share - got).max(0.0))
+            .sum();
+        let evaluation = Evaluation {
+            x: x.map(<[f64]>::to_vec).unwrap_or_default(),
+            objective: t.mean_crps + SHORTFALL_PENALTY * shortfall,
+            mean_crps: t.mean_crps,
+            coverage_50: t.coverage_50,
+            coverage_90: t.coverage_90,
+            shares,
+        };
+        if x.is_some() {
+            self.log.push(evaluation.clone());
         }
-        Ok((t.mean_crps, t.coverage_50, t.coverage_90))
+        Ok(evaluation)
     }
 
     fn at_unit(&self, u: &[f64]) -> Vec<f64> {
@@ -62,6 +120,39 @@ impl Objective<'_> {
             .map(|(r, &z)| r.low + (r.high - r.low) * z.clamp(0.0, 1.0))
             .collect()
     }
+}
+
+/// Parses `--require ID=SHARE`.
+fn parse_requirement(text: &str) -> Result<Requirement, UsageError> {
+    let ids: Vec<&'static str> = calibration::ids().collect();
+    let (id, share) = text
+        .split_once('=')
+        .ok_or_else(|| UsageError(format!("--require `{text}` is not ID=SHARE, e.g. R1=0.8")))?;
+    let id = id.trim();
+    let Some(index) = ids.iter().position(|&known| known.eq_ignore_ascii_case(id)) else {
+        let hint = crate::scenario::suggest(id, &ids)
+            .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
+        return Err(UsageError(format!(
+            "--require: `{id}` is not a regularity{hint}; known: {}",
+            ids.join(", ")
+        )));
+    };
+    let share: f64 = share
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| (0.0..=1.0).contains(v))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--require {id}: the share must be a number from 0 to 1, got `{}`",
+                share.trim()
+            ))
+        })?;
+    Ok(Requirement {
+        id: ids[index],
+        index,
+        share,
+    })
 }
 
 /// Runs `bilateral calibrate`.
@@ -90,12 +181,18 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         ))
         .into());
     }
+    let required = args
+        .require
+        .iter()
+        .map(|r| parse_requirement(r))
+        .collect::<Result<Vec<_>, _>>()?;
     let threads = super::threads(args.threads)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let mut obj = Objective {
         scenario: &scenario,
         observed: &observed,
         ranges: &ranges,
+        required: &required,
         runs: args.runs,
         seed,
         threads,
@@ -111,9 +208,19 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
             _ => None,
         })
         .collect();
-    if let Some(x) = current {
-        obj.eval(Some(&x))?;
-    }
+    let outside_note = if let Some(x) = &current {
+        obj.eval(Some(x))?;
+        String::new()
+    } else {
+        format!(
+            "note: the scenario's own values of {} are not all fixed values inside the searched ranges, so the result can score worse than the scenario as written\n",
+            ranges
+                .iter()
+                .map(|r| r.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
 
     // 1. Latin hypercube screen.
     let screen = args.budget / 2;
@@ -122,15 +229,17 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         samples: Some(screen.max(2)),
         levers: vec![],
     };
+    let screen_start = obj.log.len();
     for point in spec.points(seed) {
         obj.eval(Some(&point))?;
     }
+    let screen_end = obj.log.len();
     // 2. Nelder–Mead from the best screened point, in unit coordinates.
     let best = obj
         .log
         .iter()
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|e| e.0.clone())
+        .min_by(|a, b| a.objective.total_cmp(&b.objective))
+        .map(|e| e.x.clone())
         .unwrap_or_default();
     let to_unit = |x: &[f64]| -> Vec<f64> {
         ranges
@@ -142,10 +251,10 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let remaining = args.budget.saturating_sub(obj.log.len() as u32);
     nelder_mead(&mut obj, to_unit(&best), remaining)?;
 
-    let (values, crps, c50, c90) = obj
+    let after = obj
         .log
         .iter()
-        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .min_by(|a, b| a.objective.total_cmp(&b.objective))
         .cloned()
         .context("no evaluation")?;
     let out = args
@@ -154,7 +263,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         .unwrap_or_else(|| super::run::default_out(&args.scenario));
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    write_log(&out.join("calibration.csv"), &ranges, &obj.log)?;
+    write_log(&out.join("calibration.csv"), &ranges, &required, &obj.log)?;
     let target = args.write.clone().unwrap_or_else(|| {
         let stem = args
             .scenario
@@ -162,7 +271,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
         out.join(format!("{stem}_calibrated.toml"))
     });
-    let note = format!(
+    let mut note = format!(
         "Calibrated by `bilateral calibrate` on {} ({} observations): {} evaluations ({} Latin hypercube, then Nelder-Mead), {} runs each, seed {}.\nMean CRPS {:.4} -> {:.4}; 50% interval coverage {:.0}% -> {:.0}%; 90% coverage {:.0}% -> {:.0}%.",
         args.observed.display(),
         observed.len(),
@@ -170,15 +279,82 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         screen,
         args.runs,
         seed,
-        before.0,
-        crps,
-        100.0 * before.1,
-        100.0 * c50,
-        100.0 * before.2,
-        100.0 * c90
+        before.mean_crps,
+        after.mean_crps,
+        100.0 * before.coverage_50,
+        100.0 * after.coverage_50,
+        100.0 * before.coverage_90,
+        100.0 * after.coverage_90
+    );
+    if !required.is_empty() {
+        let kept: Vec<String> = required
+            .iter()
+            .enumerate()
+            .map(|(k, r)| {
+                format!(
+                    "{} >= {:.0}%: {:.0}% -> {:.0}%",
+                    r.id,
+                    100.0 * r.share,
+                    100.0 * before.shares[k],
+                    100.0 * after.shares[k]
+                )
+            })
+            .collect();
+        note += &format!(
+            "\nRegularities required (shortfall penalised {SHORTFALL_PENALTY} per unit share): {}.",
+            kept.join("; ")
+        );
+    }
+    note += &format!(
+        "\nReproduce (from the file as it was before calibration): bilateral calibrate {} --observed {}{}{} --budget {} --runs {} --seed {seed}",
+        args.scenario.display(),
+        args.observed.display(),
+        ranges
+            .iter()
+            .map(|r| format!(" --param {}={}:{}", r.path, r.low, r.high))
+            .collect::<String>(),
+        required
+            .iter()
+            .map(|r| format!(" --require {}={}", r.id, r.share))
+            .collect::<String>(),
+        args.budget,
+        args.runs,
+    );
+    let values = after.x.clone();
+    // Which values fit about as well as the best: the record pins down a
+    // parameter whose range here is narrow, and leaves open one whose range
+    // is wide. Screened points are a uniform design, so their spread is
+    // not skewed by where Nelder-Mead chose to look.
+    let fitting: Vec<&Evaluation> = obj.log[screen_start..screen_end]
+        .iter()
+        .filter(|e| e.objective <= after.objective * (1.0 + FIT_TOLERANCE))
+        .collect();
+    let fit_ranges: Vec<Option<(f64, f64)>> = (0..ranges.len())
+        .map(|k| {
+            let values = fitting.iter().map(|e| e.x[k]);
+            let low = values.clone().fold(f64::INFINITY, f64::min);
+            let high = values.fold(f64::NEG_INFINITY, f64::max);
+            (low <= high).then_some((low, high))
+        })
+        .collect();
+    note += &format!(
+        "\nScreened points within {:.0}% of the best objective: {} of {}; their range per parameter: {}.",
+        100.0 * FIT_TOLERANCE,
+        fitting.len(),
+        screen_end - screen_start,
+        ranges
+            .iter()
+            .zip(&fit_ranges)
+            .map(|(r, f)| match f {
+                Some((lo, hi)) =>
+                    format!("{} {}..{}", r.path, fmt_num(Some(*lo)), fmt_num(Some(*hi))),
+                None => format!("{} -", r.path),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     write_calibrated(&args.scenario, &target, &ranges, &values, &note)?;
-    let mut text = format!("{note}\n");
+    let mut text = format!("{note}\n{outside_note}");
     for (r, v) in ranges.iter().zip(&values) {
         text += &format!(
             "  {} = {} (searched {} to {})\n",
@@ -204,7 +380,7 @@ fn nelder_mead(obj: &mut Objective<'_>, start: Vec<f64>, budget: u32) -> Result<
     let f = |obj: &mut Objective<'_>, u: &[f64], used: &mut u32| -> Result<f64> {
         *used += 1;
         let x = obj.at_unit(u);
-        Ok(obj.eval(Some(&x))?.0)
+        Ok(obj.eval(Some(&x))?.objective)
     };
     let clamp = |u: Vec<f64>| {
         u.into_iter()
@@ -276,21 +452,28 @@ fn nelder_mead(obj: &mut Objective<'_>, start: Vec<f64>, budget: u32) -> Result<
     Ok(())
 }
 
-fn write_log(path: &Path, ranges: &[SweepRange], log: &[(Vec<f64>, f64, f64, f64)]) -> Result<()> {
+fn write_log(
+    path: &Path,
+    ranges: &[SweepRange],
+    required: &[Requirement],
+    log: &[Evaluation],
+) -> Result<()> {
     output::write_atomic(path, |w| {
         let mut out = csv_writer(w);
         let mut header = vec!["evaluation".to_string()];
         header.extend(ranges.iter().map(|r| r.path.clone()));
-        header.extend(["mean_crps", "coverage_50", "coverage_90"].map(String::from));
+        header.extend(["objective", "mean_crps", "coverage_50", "coverage_90"].map(String::from));
+        header.extend(required.iter().map(|r| format!("share_{}", r.id)));
         out.write_record(&header)?;
-        for (k, (x, crps, c50, c90)) in log.iter().enumerate() {
+        for (k, e) in log.iter().enumerate() {
             let mut row = vec![(k + 1).to_string()];
-            row.extend(x.iter().map(|v| fmt_num(Some(*v))));
-            row.extend([
-                fmt_num(Some(*crps)),
-                fmt_num(Some(*c50)),
-                fmt_num(Some(*c90)),
-            ]);
+            row.extend(e.x.iter().map(|v| fmt_num(Some(*v))));
+            row.extend(
+                [e.objective, e.mean_crps, e.coverage_50, e.coverage_90]
+                    .iter()
+                    .chain(&e.shares)
+                    .map(|v| fmt_num(Some(*v))),
+            );
             out.write_record(&row)?;
         }
         out.flush()
