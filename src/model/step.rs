@@ -728,6 +728,7 @@ fn exogenous<O: Observer>(
         let s = &mut state.actors[i];
         if !s.legal_loss
             && ruling < a.legal_hazard_per_week
+            && f64::from(week) < a.legal_hazard_until_week
             && (s.tariff_pct > 0.0 || s.threat.is_some())
         {
             s.legal_loss = true;
