@@ -755,7 +755,8 @@ fn exogenous<O: Observer>(
         let flow_shock: f64 = rng.sample(StandardNormal);
         let s = &mut state.actors[i];
         s.handed_over += people;
-        s.approval_pct += a.approval_noise_sd * approval_shock;
+        // Clamped at once: observers see the state after every event.
+        s.approval_pct = (s.approval_pct + a.approval_noise_sd * approval_shock).clamp(0.0, 100.0);
         s.flow_noise = FLOW_NOISE_PERSISTENCE * s.flow_noise + a.flow_noise_sd * flow_shock;
         if people > 0.0 {
             obs.event(
