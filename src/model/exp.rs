@@ -52,16 +52,17 @@ const EXP2_TABLE: [f64; 32] = [
     f64::from_bits(0x3fff50765b6e4540),
 ];
 
+// 32/ln2.
+const INV_STEP: f64 = 46.166_241_308_446_83;
+// ln2/32 split in a high part with 32 significant bits and the rest.
+const STEP_HI: f64 = 0.021_660_849_386_535_12;
+const STEP_LO: f64 = 5.963_171_653_970_586_6e-12;
+// 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
+const SHIFT: f64 = 6_755_399_441_055_744.0;
+
 /// e^x, to within 4 ulp, bit-identical on every platform for |x| ≤ 700.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
-    /// 32/ln2.
-    const INV_STEP: f64 = 46.166_241_308_446_83;
-    /// ln2/32 split in a high part with 32 significant bits and the rest.
-    const STEP_HI: f64 = 0.021_660_849_386_535_12;
-    const STEP_LO: f64 = 5.963_171_653_970_586_6e-12;
-    // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
-    const SHIFT: f64 = 6_755_399_441_055_744.0;
     if !(-700.0..=700.0).contains(&x) {
         return x.exp();
     }

@@ -107,7 +107,7 @@ struct Prepared {
     concession_decay: [f64; 2],
     transfer_decay: [f64; 2],
     trade_phi: [f64; 2],
-    trade_growth_log_per_week: [f64; 2],
+    trade_growth_per_week: [f64; 2],
     extraditions: [Option<Poisson<f64>>; 2],
     batch: [Option<LogNormal<f64>>; 2],
     initial_enforcement_gap: [f64; 2],
@@ -165,8 +165,8 @@ impl Prepared {
                     0.0
                 }
             }),
-            trade_growth_log_per_week: per_actor(&|a, _| {
-                (1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR
+            trade_growth_per_week: per_actor(&|a, _| {
+                exp((1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR)
             }),
             extraditions: [poisson(&p.actors[0]), poisson(&p.actors[1])],
             batch: [lognormal(&p.actors[0]), lognormal(&p.actors[1])],
@@ -771,7 +771,14 @@ fn exogenous<O: Observer>(
     }
 }
 
-fn slow_dynamics<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepared, obs: &mut O) {
+/// `trend` holds each side's trade trend factor, compounded one week per call.
+fn slow_dynamics<O: Observer>(
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    trend: &mut [f64; 2],
+    obs: &mut O,
+) {
     let week = state.week;
     let w = &p.world;
     if let Some((by, expires)) = state.proposal
@@ -782,7 +789,6 @@ fn slow_dynamics<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepare
     }
     state.trust = (state.trust + w.trust_reversion_per_week * (w.trust_baseline - state.trust))
         .clamp(0.0, 1.0);
-    let elapsed = f64::from(week);
     for i in 0..2 {
         let a = &p.actors[i];
         let enforcement_now = enforcement(a, &state.actors[i], state);
@@ -808,7 +814,9 @@ fn slow_dynamics<O: Observer>(state: &mut State, p: &ModelParams, prep: &Prepare
         let tariff_factor = (1.0 + s.effective_tariff_pct() / 100.0).ln();
         s.trade_gap_log +=
             prep.trade_phi[i] * (a.import_elasticity_long * tariff_factor - s.trade_gap_log);
-        let trend_factor = exp(prep.trade_growth_log_per_week[i] * (elapsed + 1.0));
+        // Compounded week by week: one multiplication instead of an exp.
+        trend[i] *= prep.trade_growth_per_week[i];
+        let trend_factor = trend[i];
         let tariff_effect = exp(s.trade_gap_log);
         s.trade_index = 100.0 * trend_factor * tariff_effect;
         let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend_factor;
@@ -854,6 +862,7 @@ pub fn simulate<O: Observer>(
     // Per rule: armed (its condition has been false since it last fired),
     // and the week it last fired.
     let mut rule_memory: Vec<(bool, Option<u32>)> = vec![(true, None); rules.len()];
+    let mut trend = [1.0; 2];
     obs.week_end(&state);
     for _ in 0..weeks {
         let slot = state.week as usize % HISTORY_WEEKS;
@@ -918,7 +927,7 @@ pub fn simulate<O: Observer>(
                 &state,
             );
         }
-        slow_dynamics(&mut state, p, &prep, obs);
+        slow_dynamics(&mut state, p, &prep, &mut trend, obs);
         state.week += 1;
         let tariff = state.actors[0].tariff_pct;
         totals.tariff_sum += tariff;

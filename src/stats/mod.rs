@@ -21,12 +21,13 @@ use serde::{Deserialize, Serialize};
 /// Fixed-point scale of the integer sums: 2^20.
 const SCALE: f64 = 1_048_576.0;
 
-fn quantize(x: f64) -> i128 {
+fn quantize(x: f64) -> i64 {
     // Round half away from zero; `as` saturates, which only guards the
     // conversion (values are bounded by their parameter ranges). Written
     // without `f64::round`, which is a library call on baseline x86-64.
+    // Half the i64 range keeps a paired difference of two values exact.
     let y = x * SCALE;
-    i128::from((y + 0.5f64.copysign(y)) as i64)
+    ((y + 0.5f64.copysign(y)) as i64).clamp(i64::MIN / 2, i64::MAX / 2)
 }
 
 /// Count, sum and sum of squares in fixed point: exact, mergeable moments.
@@ -40,10 +41,11 @@ pub struct Moments {
 }
 
 impl Moments {
-    fn add_q(&mut self, q: i128) {
+    fn add_q(&mut self, q: i64) {
         self.n += 1;
-        self.sum += q;
-        self.sumsq += q * q;
+        self.sum += i128::from(q);
+        // One widening 64 x 64 -> 128-bit multiply, not a 128-bit one.
+        self.sumsq += i128::from(q) * i128::from(q);
     }
 
     /// Adds the counts and sums of `other`.
