@@ -789,7 +789,7 @@ fn slow_dynamics<O: Observer>(
     }
     state.trust = (state.trust + w.trust_reversion_per_week * (w.trust_baseline - state.trust))
         .clamp(0.0, 1.0);
-    for i in 0..2 {
+    for (i, trend) in trend.iter_mut().enumerate() {
         let a = &p.actors[i];
         let enforcement_now = enforcement(a, &state.actors[i], state);
         let s = &mut state.actors[i];
@@ -815,8 +815,8 @@ fn slow_dynamics<O: Observer>(
         s.trade_gap_log +=
             prep.trade_phi[i] * (a.import_elasticity_long * tariff_factor - s.trade_gap_log);
         // Compounded week by week: one multiplication instead of an exp.
-        trend[i] *= prep.trade_growth_per_week[i];
-        let trend_factor = trend[i];
+        *trend *= prep.trade_growth_per_week[i];
+        let trend_factor = *trend;
         let tariff_effect = exp(s.trade_gap_log);
         s.trade_index = 100.0 * trend_factor * tariff_effect;
         let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend_factor;
