@@ -78,7 +78,7 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file stem>/).
@@ -145,7 +145,7 @@ pub struct SweepArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file stem>/).

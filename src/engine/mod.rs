@@ -267,58 +267,77 @@ pub fn run(
     let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
     let batch = (threads.max(1) * CHUNKS_PER_THREAD) as u64;
     let per_record = n_months * VARIABLES.len();
-    let mut start = 0;
-    let mut done = 0;
-    let mut stopped_early = false;
-    'batches: while start < chunks {
+    let simulate_batch = |start: u64| -> Vec<ChunkResult> {
         let end = (start + batch).min(chunks);
-        let results: Vec<ChunkResult> = pool.install(|| {
+        pool.install(|| {
             (start..end)
                 .into_par_iter()
                 .map(|c| simulate_chunk(plan, c))
                 .collect()
-        });
-        for chunk in &results {
-            // Statistics are exact, so each lever's summaries can take their
-            // runs on any thread; runs.csv is written in run order meanwhile.
-            let (merged, streamed) = pool.install(|| {
-                rayon::join(
-                    || {
-                        levers
-                            .par_iter_mut()
-                            .enumerate()
-                            .for_each(|(li, lever)| merge_chunk(plan, chunk, li, lever, per_record))
-                    },
-                    || -> Result<(), EngineError> {
-                        for record in &chunk.records {
-                            on_record(record).map_err(EngineError::Output)?;
-                        }
-                        Ok(())
-                    },
-                )
+        })
+    };
+    // With more than one thread, the next batch is simulated while this one
+    // is merged on the calling thread, so no worker waits for the merge. A
+    // batch simulated past a stop is discarded: where a run stops depends on
+    // the seed alone, never on the thread count.
+    let overlap = threads > 1;
+    let mut done = 0;
+    let mut stopped_early = false;
+    let mut next_start = batch.min(chunks);
+    let mut current = if chunks > 0 {
+        simulate_batch(0)
+    } else {
+        Vec::new()
+    };
+    while !current.is_empty() {
+        let (ahead, stop) = std::thread::scope(|scope| -> Result<_, EngineError> {
+            let ahead = (overlap && next_start < chunks)
+                .then(|| scope.spawn(|| simulate_batch(next_start)));
+            let mut stop = false;
+            for chunk in &current {
+                // Statistics are exact, so the order of merging does not
+                // matter to them; runs.csv is written in run order.
+                for (li, lever) in levers.iter_mut().enumerate() {
+                    merge_chunk(plan, chunk, li, lever, per_record);
+                }
+                for record in &chunk.records {
+                    on_record(record).map_err(EngineError::Output)?;
+                }
+                let last_run = chunk.records.last().map_or(plan.range.start, |r| r.run + 1);
+                done = last_run - plan.range.start;
+                on_progress(last_run);
+                // Checked after every chunk, in run order.
+                if INTERRUPTED.load(Ordering::Relaxed) {
+                    return Err(EngineError::Interrupted);
+                }
+                if let Some(rule) = &plan.stop_rule
+                    && levers.iter().all(|l| {
+                        l.metrics[rule.metric]
+                            .ci95()
+                            .is_some_and(|(lo, hi)| (hi - lo) / 2.0 <= rule.half_width)
+                    })
+                {
+                    stop = true;
+                    break;
+                }
+            }
+            let ahead = ahead.map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });
-            let () = merged;
-            streamed?;
-            let last_run = chunk.records.last().map_or(plan.range.start, |r| r.run + 1);
-            done = last_run - plan.range.start;
-            on_progress(last_run);
-            // Checked after every chunk, in run order: where a run stops
-            // depends on the seed alone, never on the thread count.
-            if INTERRUPTED.load(Ordering::Relaxed) {
-                return Err(EngineError::Interrupted);
-            }
-            if let Some(rule) = &plan.stop_rule
-                && levers.iter().all(|l| {
-                    l.metrics[rule.metric]
-                        .ci95()
-                        .is_some_and(|(lo, hi)| (hi - lo) / 2.0 <= rule.half_width)
-                })
-            {
-                stopped_early = true;
-                break 'batches;
-            }
+            Ok((ahead, stop))
+        })?;
+        if stop {
+            stopped_early = true;
+            break;
         }
-        start = end;
+        current = match ahead {
+            Some(results) => results,
+            None if next_start < chunks => simulate_batch(next_start),
+            None => Vec::new(),
+        };
+        next_start = (next_start + batch).min(chunks);
     }
     Ok(Results {
         levers,
