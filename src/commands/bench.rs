@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 
 /// Repetitions of each measurement; the fastest is reported (noise only
 /// ever slows a measurement down).
-const REPEATS: usize = 3;
+const REPEATS: usize = 5;
 
 /// The bare arithmetic one agent-week of a logit-choice model needs: ten
 /// uniform draws from the same generator, the ten exponentials of a 10-way
@@ -51,21 +51,20 @@ pub fn execute(args: &BenchArgs) -> Result<()> {
     let agent_weeks =
         runs as f64 * levers.len() as f64 * f64::from(scenario.calendar.horizon_weeks) * 2.0;
     let time_run = |threads: usize| -> Result<f64> {
-        let mut best = f64::INFINITY;
-        for _ in 0..REPEATS {
-            let start = Instant::now();
-            engine::run(&plan, threads, |_| Ok(()), |_| {})?;
-            best = best.min(start.elapsed().as_secs_f64());
-        }
-        Ok(best)
+        let start = Instant::now();
+        engine::run(&plan, threads, |_| Ok(()), |_| {})?;
+        Ok(start.elapsed().as_secs_f64())
     };
-    // Probe before and after the model, keep the fastest.
+    // One and two threads alternate, each next to a probe, so a slow spell
+    // of a shared host hits both sides of every ratio; the fastest of each
+    // is kept (noise only ever slows a measurement down).
     let probe_iterations = 2_000_000;
-    let mut probe = floor_probe_ns(probe_iterations);
-    let one = time_run(1)?;
-    probe = probe.min(floor_probe_ns(probe_iterations));
-    let two = time_run(2)?;
-    probe = probe.min(floor_probe_ns(probe_iterations));
+    let (mut one, mut two, mut probe) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..REPEATS {
+        probe = probe.min(floor_probe_ns(probe_iterations));
+        one = one.min(time_run(1)?);
+        two = two.min(time_run(2)?);
+    }
     let ns_one = one * 1e9 / agent_weeks;
     let lever_runs = runs as f64 * levers.len() as f64;
     let weeks = scenario.calendar.horizon_weeks;

@@ -12,9 +12,9 @@
 
 pub mod seeds;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
 
 use crate::calendar::Calendar;
 use crate::model::outcome::{self, METRICS, VARIABLES};
@@ -25,8 +25,6 @@ use crate::stats::{Paired, Summary};
 /// Runs per chunk: the unit of parallel work and of ordered merging. Fixed,
 /// so results do not depend on the thread count.
 pub const CHUNK_RUNS: u64 = 64;
-/// Chunks simulated per parallel batch, per thread.
-const CHUNKS_PER_THREAD: usize = 4;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -265,79 +263,91 @@ pub fn run(
         })
         .collect();
     let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
-    let batch = (threads.max(1) * CHUNKS_PER_THREAD) as u64;
     let per_record = n_months * VARIABLES.len();
-    let simulate_batch = |start: u64| -> Vec<ChunkResult> {
-        let end = (start + batch).min(chunks);
-        pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|c| simulate_chunk(plan, c))
-                .collect()
-        })
-    };
-    // With more than one thread, the next batch is simulated while this one
-    // is merged on the calling thread, so no worker waits for the merge. A
-    // batch simulated past a stop is discarded: where a run stops depends on
-    // the seed alone, never on the thread count.
-    let overlap = threads > 1;
     let mut done = 0;
     let mut stopped_early = false;
-    let mut next_start = batch.min(chunks);
-    let mut current = if chunks > 0 {
-        simulate_batch(0)
-    } else {
-        Vec::new()
-    };
-    while !current.is_empty() {
-        let (ahead, stop) = std::thread::scope(|scope| -> Result<_, EngineError> {
-            let ahead = (overlap && next_start < chunks)
-                .then(|| scope.spawn(|| simulate_batch(next_start)));
-            let mut stop = false;
-            for chunk in &current {
-                // Statistics are exact, so the order of merging does not
-                // matter to them; runs.csv is written in run order.
-                for (li, lever) in levers.iter_mut().enumerate() {
-                    merge_chunk(plan, chunk, li, lever, per_record);
-                }
-                for record in &chunk.records {
-                    on_record(record).map_err(EngineError::Output)?;
-                }
-                let last_run = chunk.records.last().map_or(plan.range.start, |r| r.run + 1);
-                done = last_run - plan.range.start;
-                on_progress(last_run);
-                // Checked after every chunk, in run order.
-                if INTERRUPTED.load(Ordering::Relaxed) {
-                    return Err(EngineError::Interrupted);
-                }
-                if let Some(rule) = &plan.stop_rule
-                    && levers.iter().all(|l| {
-                        l.metrics[rule.metric]
-                            .ci95()
-                            .is_some_and(|(lo, hi)| (hi - lo) / 2.0 <= rule.half_width)
-                    })
-                {
-                    stop = true;
-                    break;
-                }
-            }
-            let ahead = ahead.map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            });
-            Ok((ahead, stop))
-        })?;
-        if stop {
-            stopped_early = true;
-            break;
+    // Adds one chunk (in run order) to the statistics, streams its records
+    // and reports progress; true when the stop rule is met. Checked after
+    // every chunk in run order: where a run stops depends on the seed alone,
+    // never on the thread count.
+    let mut absorb = |chunk: &ChunkResult| -> Result<bool, EngineError> {
+        for (li, lever) in levers.iter_mut().enumerate() {
+            merge_chunk(plan, chunk, li, lever, per_record);
         }
-        current = match ahead {
-            Some(results) => results,
-            None if next_start < chunks => simulate_batch(next_start),
-            None => Vec::new(),
-        };
-        next_start = (next_start + batch).min(chunks);
+        for record in &chunk.records {
+            on_record(record).map_err(EngineError::Output)?;
+        }
+        let last_run = chunk.records.last().map_or(plan.range.start, |r| r.run + 1);
+        done = last_run - plan.range.start;
+        on_progress(last_run);
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(EngineError::Interrupted);
+        }
+        Ok(plan.stop_rule.as_ref().is_some_and(|rule| {
+            levers.iter().all(|l| {
+                l.metrics[rule.metric]
+                    .ci95()
+                    .is_some_and(|(lo, hi)| (hi - lo) / 2.0 <= rule.half_width)
+            })
+        }))
+    };
+    let workers = threads.max(1);
+    if workers == 1 {
+        for c in 0..chunks {
+            if absorb(&simulate_chunk(plan, c))? {
+                stopped_early = true;
+                break;
+            }
+        }
+    } else {
+        // Workers take chunks in order from a shared counter and send them
+        // back; the calling thread puts them in order and absorbs them, so
+        // no worker ever waits at a barrier. The channel is bounded: a slow
+        // consumer (runs.csv on a slow disk) holds the workers back instead
+        // of letting chunks pile up, and at most a few chunks wait out of
+        // order. Chunks simulated past a stop are discarded.
+        let next_chunk = AtomicU64::new(0);
+        let stop_workers = AtomicBool::new(false);
+        let (sender, receiver) = mpsc::sync_channel::<(u64, ChunkResult)>(2 * workers);
+        std::thread::scope(|threads_scope| -> Result<(), EngineError> {
+            let (next_chunk, stop_workers, pool) = (&next_chunk, &stop_workers, &pool);
+            threads_scope.spawn(move || {
+                pool.scope(|pool_scope| {
+                    for _ in 0..workers {
+                        let sender = sender.clone();
+                        pool_scope.spawn(move |_| {
+                            while !stop_workers.load(Ordering::Relaxed) {
+                                let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+                                if c >= chunks || sender.send((c, simulate_chunk(plan, c))).is_err()
+                                {
+                                    break;
+                                }
+                            }
+                        });
+                    }
+                });
+            });
+            let mut waiting = BTreeMap::new();
+            let mut expected = 0;
+            let outcome = (|| {
+                for (c, chunk) in &receiver {
+                    waiting.insert(c, chunk);
+                    while let Some(chunk) = waiting.remove(&expected) {
+                        expected += 1;
+                        if absorb(&chunk)? {
+                            stopped_early = true;
+                            return Ok(());
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            // Let the workers finish: no new chunks, and a closed channel
+            // for any that is blocked sending.
+            stop_workers.store(true, Ordering::Relaxed);
+            drop(receiver);
+            outcome
+        })?;
     }
     Ok(Results {
         levers,
