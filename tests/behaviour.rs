@@ -215,29 +215,33 @@ macro_rules! regularity {
     };
 }
 
+// The shipped scenario was calibrated with R1 >= 85%, R3 >= 90%, R4 >= 90%,
+// R5 >= 95%, R6 >= 90% and R7 >= 85% required (docs/MODEL.md, section 13);
+// these floors sit 10 points lower, for 1,000 runs instead of 2,000 and room
+// for small model changes. The others must hold in most runs.
 regularity!(
     r1_a_threat_is_paused_within_days_for_a_visible_concession,
     "R1",
-    0.5
+    0.75
 );
 // The record itself has one of its two transfers just before a deadline.
 regularity!(
     r2_transfers_come_in_batches_shortly_before_deadlines,
     "R2",
-    0.4
+    0.5
 );
 regularity!(
     r3_most_deadlines_pass_without_the_threatened_step,
     "R3",
-    0.5
+    0.8
 );
-regularity!(r4_an_imposed_tariff_is_partly_rolled_back_fast, "R4", 0.5);
-regularity!(r5_the_threatened_side_does_not_retaliate, "R5", 0.5);
-regularity!(r6_the_tariff_stays_above_zero_for_months, "R6", 0.5);
+regularity!(r4_an_imposed_tariff_is_partly_rolled_back_fast, "R4", 0.8);
+regularity!(r5_the_threatened_side_does_not_retaliate, "R5", 0.85);
+regularity!(r6_the_tariff_stays_above_zero_for_months, "R6", 0.8);
 regularity!(
     r7_escalated_threats_are_extended_rather_than_applied,
     "R7",
-    0.5
+    0.75
 );
 regularity!(
     r8_cooperation_deepens_step_by_step_without_an_agreement,
