@@ -134,7 +134,7 @@ param_struct! {
         cooperation_points: "concession points", 0.0, 100.0, "Visible concession value of a cooperation step.", "Reason: a programme step is a visible deliverable, less than a transfer.";
         agreement_cost: "utility", 0.0, 50.0, "Cost of signing a formal agreement (legal procedure, ratification, sovereignty).", "Article: formal agreements need 'a different set of diplomatic and legal procedures'; 2020 law on foreign agents. Regularity 8: none signed.";
         // --- sovereignty and force
-        strike_base_utility: "utility", -100.0, 20.0, "Value of unilateral action on the other's territory before any gain (very negative: a red line).", "Record regularity 9: no US action on Mexican soil; Sep 2 Caribbean strike and FTO designations make it thinkable: uniform, a few % over two years.";
+        strike_base_utility: "utility", -100.0, 20.0, "Value of unilateral action on the other's territory before any gain (very negative: a red line).", "Record regularity 9: no US action on Mexican soil in Feb-Aug 2025; the FTO designations (Feb 20) and the Sep 2 strike on a boat in the Caribbean make it thinkable in the forecast: uniform, a strike within two years in ~9% of runs (from near 0 to about 1 in 4 across the range), not fitted.";
         strike_weight: "utility", 0.0, 50.0, "Gain from a strike per unit of dissatisfaction times drug-flow index / 100.", "Reason: the case for unilateral action grows with dissatisfaction and drug flows.";
         sovereignty_stand_value: "utility", 0.0, 50.0, "Value of a public sovereignty stand (suspending a cooperation rung) after the other side acted on one's soil.", "Article: Sheinbaum rejects US troops; the 2020 law; 'without subordination'.";
         // --- domestic politics
