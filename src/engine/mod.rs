@@ -302,15 +302,20 @@ pub fn run(
     } else {
         // Workers take chunks in order from a shared counter and send them
         // back; the calling thread puts them in order and absorbs them, so
-        // no worker ever waits at a barrier. The channel is bounded: a slow
-        // consumer (runs.csv on a slow disk) holds the workers back instead
-        // of letting chunks pile up, and at most a few chunks wait out of
-        // order. Chunks simulated past a stop are discarded.
+        // no worker ever waits at a barrier. Memory stays flat: no worker
+        // starts a chunk more than `ahead` chunks past the last absorbed one
+        // (the lowest chunk in flight never waits, so this cannot deadlock),
+        // and the channel is bounded, so a slow consumer (runs.csv on a slow
+        // disk) holds the workers back. Chunks simulated past a stop are
+        // discarded.
+        let ahead = 4 * workers as u64;
         let next_chunk = AtomicU64::new(0);
+        let absorbed = AtomicU64::new(0);
         let stop_workers = AtomicBool::new(false);
         let (sender, receiver) = mpsc::sync_channel::<(u64, ChunkResult)>(2 * workers);
         std::thread::scope(|threads_scope| -> Result<(), EngineError> {
-            let (next_chunk, stop_workers, pool) = (&next_chunk, &stop_workers, &pool);
+            let (next_chunk, absorbed, stop_workers, pool) =
+                (&next_chunk, &absorbed, &stop_workers, &pool);
             threads_scope.spawn(move || {
                 pool.scope(|pool_scope| {
                     for _ in 0..workers {
@@ -318,7 +323,16 @@ pub fn run(
                         pool_scope.spawn(move |_| {
                             while !stop_workers.load(Ordering::Relaxed) {
                                 let c = next_chunk.fetch_add(1, Ordering::Relaxed);
-                                if c >= chunks || sender.send((c, simulate_chunk(plan, c))).is_err()
+                                if c >= chunks {
+                                    break;
+                                }
+                                while c >= absorbed.load(Ordering::Acquire) + ahead
+                                    && !stop_workers.load(Ordering::Relaxed)
+                                {
+                                    std::thread::sleep(std::time::Duration::from_millis(1));
+                                }
+                                if stop_workers.load(Ordering::Relaxed)
+                                    || sender.send((c, simulate_chunk(plan, c))).is_err()
                                 {
                                     break;
                                 }
@@ -334,6 +348,7 @@ pub fn run(
                     waiting.insert(c, chunk);
                     while let Some(chunk) = waiting.remove(&expected) {
                         expected += 1;
+                        absorbed.store(expected, Ordering::Release);
                         if absorb(&chunk)? {
                             stopped_early = true;
                             return Ok(());
