@@ -9,6 +9,32 @@ fn observed() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/observed_us_mexico_2025.csv")
 }
 
+/// `bilateral calibrate` on the February scenario against the shipped record.
+fn calibrate() -> assert_cmd::Command {
+    let mut cmd = bilateral();
+    cmd.arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg("--observed")
+        .arg(observed());
+    cmd
+}
+
+/// Runs `calibrate` with `args` into `out`, checks it succeeded, returns stdout.
+fn calibrate_into(out: &std::path::Path, args: &[&str]) -> String {
+    let result = calibrate()
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    String::from_utf8(result.stdout).unwrap()
+}
+
 #[test]
 fn the_observed_data_names_real_variables_and_cites_a_source() {
     let (h, rows) = read_csv(&observed());
@@ -112,12 +138,9 @@ fn an_output_folder_can_be_scored_from_its_quantiles() {
 #[test]
 fn calibration_never_makes_the_score_worse_and_writes_a_valid_scenario() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = bilateral()
-        .arg("calibrate")
-        .arg(scenario("us_mexico_2025-02.toml"))
-        .arg("--observed")
-        .arg(observed())
-        .args([
+    let text = calibrate_into(
+        tmp.path(),
+        &[
             "--param",
             "us.credibility_weight=0.5:12",
             "--param",
@@ -126,17 +149,8 @@ fn calibration_never_makes_the_score_worse_and_writes_a_valid_scenario() {
             "12",
             "--runs",
             "150",
-            "--out",
-        ])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let line = text.lines().find(|l| l.starts_with("Mean CRPS")).unwrap();
     let nums: Vec<f64> = line
         .trim_start_matches("Mean CRPS ")
@@ -187,12 +201,9 @@ fn calibration_never_makes_the_score_worse_and_writes_a_valid_scenario() {
 #[test]
 fn required_regularities_are_logged_and_held_or_penalised() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = bilateral()
-        .arg("calibrate")
-        .arg(scenario("us_mexico_2025-02.toml"))
-        .arg("--observed")
-        .arg(observed())
-        .args([
+    let text = calibrate_into(
+        tmp.path(),
+        &[
             "--param",
             "us.credibility_weight=0.5:12",
             "--require",
@@ -203,17 +214,8 @@ fn required_regularities_are_logged_and_held_or_penalised() {
             "8",
             "--runs",
             "120",
-            "--out",
-        ])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("R1 >= 80%"), "{text}");
     assert!(text.contains("Reproduce"), "{text}");
     let (h, rows) = read_csv(&tmp.path().join("calibration.csv"));
@@ -237,11 +239,7 @@ fn required_regularities_are_logged_and_held_or_penalised() {
 
 #[test]
 fn a_misspelt_requirement_is_a_usage_error_with_a_suggestion() {
-    bilateral()
-        .arg("calibrate")
-        .arg(scenario("us_mexico_2025-02.toml"))
-        .arg("--observed")
-        .arg(observed())
+    calibrate()
         .args([
             "--param",
             "us.credibility_weight=0.5:12",
@@ -252,11 +250,7 @@ fn a_misspelt_requirement_is_a_usage_error_with_a_suggestion() {
         .code(2)
         .stderr(predicate::str::contains("not a regularity"))
         .stderr(predicate::str::contains("R1"));
-    bilateral()
-        .arg("calibrate")
-        .arg(scenario("us_mexico_2025-02.toml"))
-        .arg("--observed")
-        .arg(observed())
+    calibrate()
         .args([
             "--param",
             "us.credibility_weight=0.5:12",
