@@ -1,18 +1,19 @@
 //! `bilateral run`: every lever of a scenario, CSV outputs into a folder.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{UsageError, check_lever};
 use crate::cli::RunArgs;
 use crate::engine::{self, Plan, Results};
 use crate::model::outcome::{METRICS, expand};
-use crate::output::manifest::{Manifest, RngCrates};
+use crate::output::export::{self, OutputFile, RunTables};
+use crate::output::folder::Transaction;
+use crate::output::manifest::{Manifest, RunIdentity};
 use crate::output::runs::RunsWriter;
-use crate::output::{self, AtomicFile, fmt_num};
+use crate::output::{self, fmt_num};
 use crate::scenario::Scenario;
 
 /// The validated settings of a run.
@@ -150,12 +151,37 @@ fn parse_shard(text: &str) -> Result<(u64, u64), UsageError> {
     Ok((i, n))
 }
 
-/// `output/<scenario file stem>/`.
+/// `output/<scenario file stem>/`. A stem that names no folder of its own
+/// (`...toml` has the stem `..`) becomes `scenario`, so the default never
+/// points outside `output/`.
 pub fn default_out(scenario: &Path) -> PathBuf {
     let stem = scenario
         .file_stem()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !matches!(s.as_str(), "" | "." | ".."))
+        .unwrap_or_else(|| "scenario".into());
     Path::new("output").join(stem)
+}
+
+/// The files `bilateral run` writes besides the streamed runs.csv, in
+/// registry order; those that do not apply (compare.csv with one lever) are
+/// left out by the transaction.
+fn run_files(args: &RunArgs) -> Vec<&'static OutputFile> {
+    let mut files = vec![
+        &export::SUMMARY,
+        &export::TIMESERIES,
+        &export::COMPARE,
+        &export::DECISION,
+        &export::DATAPACKAGE,
+        &export::MANIFEST,
+    ];
+    if args.xlsx {
+        files.push(&export::WORKBOOK);
+    }
+    if args.report {
+        files.push(&export::REPORT);
+    }
+    files
 }
 
 /// Runs `bilateral run`.
@@ -166,82 +192,48 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     }
     let started = chrono::Utc::now();
     let clock = Instant::now();
-    let results = run_to_folder(&config)?;
+    let mut folder = Transaction::folder(&config.out)?;
+    let results = simulate(&config, &mut folder)?;
     let elapsed = clock.elapsed().as_secs_f64();
-    let mut files = vec!["summary.csv".to_string(), "timeseries.csv".to_string()];
-    if config.levers.len() > 1 {
-        files.push("compare.csv".to_string());
-        files.push("decision.csv".to_string());
-    }
-    if config.write_runs {
-        files.push("runs.csv".to_string());
-    }
-    files.push("datapackage.json".to_string());
-    files.push("manifest.json".to_string());
-    if args.xlsx {
-        files.push("results.xlsx".to_string());
-    }
-    if args.report {
-        files.push("report.html".to_string());
-    }
     let s = &config.scenario;
-    output::write_datapackage(&config.out, &s.name, &s.ids)?;
-    let manifest = Manifest {
-        bilateral_version: env!("CARGO_PKG_VERSION"),
-        scenario: s.name.clone(),
-        scenario_path: s.path.display().to_string(),
-        scenario_sha256: s.sha256.clone(),
-        seed: config.seed,
-        seed_scheme: engine::seeds::SCHEME,
-        runs: results.runs,
-        levers: config.levers.clone(),
-        threads: config.threads,
-        start_date: s.start().format("%Y-%m-%d").to_string(),
-        horizon_months: s.horizon_months,
-        horizon_weeks: s.calendar.horizon_weeks,
-        files,
-        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
-        rng_crates: RngCrates::current(),
-        sweep: None,
-        merged_shards: None,
-        stop: config.stop_rule.map(|rule| {
-            let metric = expand(METRICS[rule.metric].template, &s.ids);
-            if results.stopped_early {
-                format!(
-                    "stopped after {} runs: the 95% half-width of {metric}'s mean is at most {} for every lever",
-                    results.runs, rule.half_width
-                )
-            } else {
-                format!(
-                    "ran all {} runs (--runs) before the 95% half-width of {metric}'s mean reached {} for every lever",
-                    results.runs, rule.half_width
-                )
-            }
-        }),
+    let mut manifest = Manifest::new(
+        RunIdentity::of(s, config.seed, results.runs, &config.levers),
+        config.threads,
+        started,
+        elapsed,
+    );
+    manifest.stop = config.stop_rule.map(|rule| {
+        let metric = expand(METRICS[rule.metric].template, &s.ids);
+        if results.stopped_early {
+            format!(
+                "stopped after {} runs: the 95% half-width of {metric}'s mean is at most {} for every lever",
+                results.runs, rule.half_width
+            )
+        } else {
+            format!(
+                "ran all {} runs (--runs) before the 95% half-width of {metric}'s mean reached {} for every lever",
+                results.runs, rule.half_width
+            )
+        }
+    });
+    let tables = RunTables {
+        scenario: &s.name,
+        ids: &s.ids,
+        calendar: &s.calendar,
+        results: &results,
     };
-    output::write_atomic(&config.out.join("manifest.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest)?;
-        writeln!(w)
-    })?;
-    if args.xlsx {
-        output::xlsx::write(&config.out)?;
-    }
-    if args.report {
-        output::report::write(&config.out)?;
-    }
+    folder.export(&run_files(args), Some(tables), manifest)?;
+    folder.commit()?;
     if !config.quiet {
         print_table(&config, &results, elapsed)?;
     }
     Ok(())
 }
 
-/// Runs the configuration and writes summary.csv, timeseries.csv and
-/// (unless switched off) runs.csv into the output folder.
-pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
+/// Runs the configuration, streaming runs.csv (or a shard's runs file)
+/// into `folder` unless switched off.
+fn simulate(config: &RunConfig, folder: &mut Transaction) -> Result<Results> {
     let s = &config.scenario;
-    std::fs::create_dir_all(&config.out)
-        .with_context(|| format!("cannot create the output folder {}", config.out.display()))?;
     let mut plan =
         Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
     if let Some((i, n)) = config.shard {
@@ -253,12 +245,13 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
         .iter()
         .position(|l| *l == config.reference)
         .unwrap_or(0);
-    let runs_path = config.out.join(match config.shard {
+    let runs_name = match config.shard {
         Some((i, n)) => output::partial::runs_file_name(i, n),
-        None => "runs.csv".to_string(),
-    });
+        None => export::RUNS.name.to_string(),
+    };
+    let runs_path = folder.dir().join(&runs_name);
     let mut runs_writer = if config.write_runs {
-        let file = AtomicFile::create(&runs_path)?;
+        let file = folder.stream(&runs_name)?;
         let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
         Some(RunsWriter::new(
             file,
@@ -290,45 +283,19 @@ pub fn run_to_folder(config: &RunConfig) -> Result<Results> {
         |done| bar.set_position(done - first),
     )?;
     bar.finish_and_clear();
-    if config.shard.is_none() {
-        write_tables(&config.out, &s.name, &s.ids, &s.calendar, &results)?;
-    }
     if let Some(w) = runs_writer {
-        let file = w.finish().context("cannot finish runs.csv")?;
-        file.commit()?;
+        let file = w
+            .finish()
+            .map_err(|e| output::OutputError::at(&runs_path, e))?;
+        folder.add_streamed(file, config.shard.is_none())?;
     }
     Ok(results)
 }
 
-/// Writes summary.csv, timeseries.csv and, with more than one lever,
-/// compare.csv and decision.csv.
-pub fn write_tables(
-    out: &Path,
-    name: &str,
-    ids: &[String; 2],
-    calendar: &crate::calendar::Calendar,
-    results: &Results,
-) -> Result<()> {
-    output::write_atomic(&out.join("summary.csv"), |w| {
-        output::summary::write(w, name, ids, results)
-    })?;
-    output::write_atomic(&out.join("timeseries.csv"), |w| {
-        output::timeseries::write(w, name, ids, calendar, results)
-    })?;
-    if results.levers.len() > 1 {
-        output::write_atomic(&out.join("compare.csv"), |w| {
-            output::compare::write(w, name, ids, results)
-        })?;
-        output::write_atomic(&out.join("decision.csv"), |w| {
-            output::decision::write(w, name, ids, results)
-        })?;
-    }
-    Ok(())
-}
-
-/// Runs one shard and writes its partial result and runs file.
+/// Runs one shard and writes its partial result and runs file, together.
 fn run_shard(config: &RunConfig, (shard, shards): (u64, u64)) -> Result<()> {
-    let results = run_to_folder(config)?;
+    let mut folder = Transaction::files(&config.out)?;
+    let results = simulate(config, &mut folder)?;
     let s = &config.scenario;
     let range = engine::shard_range(config.runs, shard, shards);
     let partial = output::partial::Partial {
@@ -354,11 +321,12 @@ fn run_shard(config: &RunConfig, (shard, shards): (u64, u64)) -> Result<()> {
             .then(|| output::partial::runs_file_name(shard, shards)),
         results,
     };
-    let path = config.out.join(output::partial::file_name(shard, shards));
-    output::write_atomic(&path, |w| {
-        serde_json::to_writer(&mut *w, &partial)?;
-        writeln!(w)
-    })?;
+    let name = output::partial::file_name(shard, shards);
+    let path = folder.dir().join(&name);
+    let mut bytes = serde_json::to_vec(&partial)?;
+    bytes.push(b'\n');
+    folder.add_bytes(&name, bytes)?;
+    folder.commit()?;
     if !config.quiet {
         super::emit(&format!(
             "shard {shard}/{shards}: runs {}..{} -> {}\n",

@@ -1,18 +1,19 @@
 //! `bilateral sweep`: the same levers over a grid or Latin hypercube of
 //! parameter values, with common random numbers across points.
 
-use std::io::Write;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::run::default_out;
 use super::{UsageError, check_lever};
 use crate::cli::SweepArgs;
 use crate::engine::{self, Plan};
-use crate::output::manifest::{Manifest, RngCrates};
+use crate::output;
+use crate::output::export;
+use crate::output::folder::Transaction;
+use crate::output::manifest::{Manifest, RunIdentity};
 use crate::output::sweep::SweepWriter;
-use crate::output::{self, AtomicFile};
 use crate::scenario::sweep::SweepSpec;
 use crate::scenario::{ParamValue, Scenario};
 
@@ -76,14 +77,14 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.scenario));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let mut folder = Transaction::folder(&out)?;
 
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let points = spec.points(seed);
     let paths: Vec<String> = spec.ranges.iter().map(|r| r.path.clone()).collect();
-    let file = AtomicFile::create(&out.join("sweep.csv"))?;
+    let sweep_path = folder.dir().join(export::SWEEP.name);
+    let file = folder.stream(export::SWEEP.name)?;
     let mut writer = SweepWriter::new(file, &scenario.name, &scenario.ids, &paths)?;
     let bar = super::progress(args.quiet, points.len() as u64 * runs);
     for (k, values) in points.iter().enumerate() {
@@ -99,45 +100,29 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         writer.write_point(k, values, &results)?;
     }
     bar.finish_and_clear();
-    writer
+    let file = writer
         .finish()
-        .context("cannot finish sweep.csv")?
-        .commit()?;
-    let manifest = Manifest {
-        bilateral_version: env!("CARGO_PKG_VERSION"),
-        scenario: scenario.name.clone(),
-        scenario_path: scenario.path.display().to_string(),
-        scenario_sha256: scenario.sha256.clone(),
-        seed,
-        seed_scheme: engine::seeds::SCHEME,
-        runs,
-        levers: levers.clone(),
+        .map_err(|e| output::OutputError::at(&sweep_path, e))?;
+    folder.add_streamed(file, false)?;
+    let mut manifest = Manifest::new(
+        RunIdentity::of(&scenario, seed, runs, &levers),
         threads,
-        start_date: scenario.start().format("%Y-%m-%d").to_string(),
-        horizon_months: scenario.horizon_months,
-        horizon_weeks: scenario.calendar.horizon_weeks,
-        files: vec!["sweep.csv".into(), "manifest.json".into()],
-        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        elapsed_seconds: (clock.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        rng_crates: RngCrates::current(),
-        sweep: Some(crate::output::manifest::SweepInfo {
-            params: spec
-                .ranges
-                .iter()
-                .map(|r| format!("{}={}:{}:{}", r.path, r.low, r.high, r.steps))
-                .collect(),
-            design: match spec.samples {
-                Some(n) => format!("latin hypercube, {n} points"),
-                None => format!("full grid, {} points", points.len()),
-            },
-        }),
-        merged_shards: None,
-        stop: None,
-    };
-    output::write_atomic(&out.join("manifest.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest)?;
-        writeln!(w)
-    })?;
+        started,
+        clock.elapsed().as_secs_f64(),
+    );
+    manifest.sweep = Some(crate::output::manifest::SweepInfo {
+        params: spec
+            .ranges
+            .iter()
+            .map(|r| format!("{}={}:{}:{}", r.path, r.low, r.high, r.steps))
+            .collect(),
+        design: match spec.samples {
+            Some(n) => format!("latin hypercube, {n} points"),
+            None => format!("full grid, {} points", points.len()),
+        },
+    });
+    folder.export(&[&export::MANIFEST], None, manifest)?;
+    folder.commit()?;
     if !args.quiet {
         super::emit(&format!(
             "{} points x {} levers x {} runs in {:.1} s -> {}\n",
@@ -145,7 +130,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
             levers.len(),
             runs,
             clock.elapsed().as_secs_f64(),
-            out.join("sweep.csv").display()
+            sweep_path.display()
         ))?;
     }
     Ok(())

@@ -456,6 +456,150 @@ impl Results {
     }
 }
 
+impl Results {
+    /// Checks results read from an untrusted file (a shard's partial)
+    /// against what this binary accumulates: the levers `levers` in order
+    /// with the reference at `reference`, every metric of
+    /// `outcome::METRICS` and every variable of `outcome::VARIABLES` at each
+    /// of `months` month ends, binned as this binary bins them, each
+    /// summary internally consistent and counting at most `runs` values.
+    /// The message names the lever and the quantity.
+    pub fn check(
+        &self,
+        levers: &[String],
+        reference: usize,
+        months: usize,
+        runs: u64,
+    ) -> Result<(), String> {
+        if self.runs != runs {
+            return Err(format!(
+                "results.runs is {} but the shard's run range holds {runs} runs",
+                self.runs
+            ));
+        }
+        if self.stopped_early {
+            return Err("results.stopped_early is set: a shard always runs its whole range".into());
+        }
+        let names: Vec<&str> = self.levers.iter().map(|l| l.name.as_str()).collect();
+        if names != levers || self.reference != reference {
+            return Err(format!(
+                "results hold levers {names:?} (reference {}) but the partial names {levers:?} (reference {reference})",
+                self.reference
+            ));
+        }
+        for lever in &self.levers {
+            let at = |what: String, problem: &str| {
+                format!("results of lever `{}`, {what}: {problem}", lever.name)
+            };
+            if lever.metrics.len() != METRICS.len() || lever.paired.len() != METRICS.len() {
+                return Err(at(
+                    "metrics".into(),
+                    &format!(
+                        "{} metric summaries and {} paired ones, this bilateral reports {}",
+                        lever.metrics.len(),
+                        lever.paired.len(),
+                        METRICS.len()
+                    ),
+                ));
+            }
+            if lever.months.len() != months {
+                return Err(at(
+                    "months".into(),
+                    &format!(
+                        "{} month ends, the horizon has {months}",
+                        lever.months.len()
+                    ),
+                ));
+            }
+            for month in &lever.months {
+                if month.len() != VARIABLES.len() {
+                    return Err(at(
+                        "months".into(),
+                        &format!(
+                            "{} variables at a month end, this bilateral reports {}",
+                            month.len(),
+                            VARIABLES.len()
+                        ),
+                    ));
+                }
+            }
+            let summaries = METRICS
+                .iter()
+                .zip(&lever.metrics)
+                .map(|(m, s)| (m.template, m.resolution, m.upper, s))
+                .chain(lever.months.iter().flat_map(|month| {
+                    VARIABLES
+                        .iter()
+                        .zip(month)
+                        .map(|(v, s)| (v.template, v.resolution, v.upper, s))
+                }));
+            for (name, resolution, upper, s) in summaries {
+                if !s.same_shape(&Summary::new(resolution, upper)) {
+                    return Err(at(format!("`{name}`"), "a different resolution or range"));
+                }
+                s.check().map_err(|e| at(format!("`{name}`"), e))?;
+                if s.n() > runs {
+                    return Err(at(
+                        format!("`{name}`"),
+                        &format!("n = {} is more than the {runs} runs", s.n()),
+                    ));
+                }
+            }
+            for (m, p) in METRICS.iter().zip(&lever.paired) {
+                p.check()
+                    .map_err(|e| at(format!("paired `{}`", m.template), e))?;
+                if p.n() > runs {
+                    return Err(at(
+                        format!("paired `{}`", m.template),
+                        &format!("n = {} is more than the {runs} runs", p.n()),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Results::merge`] for checked untrusted input: every count and sum
+    /// overflow-checked; on an error `self` may hold part of `other`.
+    pub fn checked_merge(&mut self, other: &Results) -> Result<(), String> {
+        if self.levers.len() != other.levers.len() || self.reference != other.reference {
+            return Err("the partial results have different levers".into());
+        }
+        for (a, b) in self.levers.iter_mut().zip(&other.levers) {
+            let fail = |what: &str, e: &str| format!("lever `{}`, {what}: {e}", a.name);
+            if a.name != b.name
+                || a.metrics.len() != b.metrics.len()
+                || a.months.len() != b.months.len()
+                || a.paired.len() != b.paired.len()
+            {
+                return Err(format!(
+                    "lever `{}` has a different layout in the partial results",
+                    a.name
+                ));
+            }
+            for (x, y) in a.metrics.iter_mut().zip(&b.metrics) {
+                x.checked_merge(y).map_err(|e| fail("metrics", e))?;
+            }
+            for (m, n) in a.months.iter_mut().zip(&b.months) {
+                if m.len() != n.len() {
+                    return Err(fail("months", "a different layout"));
+                }
+                for (x, y) in m.iter_mut().zip(n) {
+                    x.checked_merge(y).map_err(|e| fail("months", e))?;
+                }
+            }
+            for (x, y) in a.paired.iter_mut().zip(&b.paired) {
+                x.checked_merge(y).map_err(|e| fail("paired", e))?;
+            }
+        }
+        self.runs = self
+            .runs
+            .checked_add(other.runs)
+            .ok_or("the run counts overflow")?;
+        Ok(())
+    }
+}
+
 /// The run indices of shard `shard` (1-based) of `shards` over `runs` runs:
 /// contiguous blocks in order, so shard outputs concatenate in run order.
 pub fn shard_range(runs: u64, shard: u64, shards: u64) -> std::ops::Range<u64> {

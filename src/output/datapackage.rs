@@ -1,10 +1,15 @@
 //! datapackage.json: a Frictionless Data Package describing every CSV file
-//! in the folder (columns, types, units, meanings), so pandas, R and data
-//! catalogues can load and understand them without reading our docs.
+//! the run wrote (columns, types, units, meanings), so pandas, R and data
+//! catalogues can load and understand them without reading our docs. The
+//! files are the run's (the registry's tables of manifest.json's `files`),
+//! never whatever else lies in the folder; the package validates with the
+//! reference validator (`frictionless validate datapackage.json`, run in CI).
 
-use std::path::Path;
+use std::io::Write as _;
 
 use serde_json::{Value, json};
+
+use super::export::{self, ExportError, Exporter, Source};
 
 use crate::model::outcome::{METRICS, VARIABLES, expand};
 
@@ -154,17 +159,10 @@ fn unit_of(doc: &str) -> Option<String> {
     (tail.len() <= 24 && tail != doc.trim_end_matches('.')).then(|| tail.to_string())
 }
 
-/// The data package for the CSV files `files` (names in `dir`), read from
-/// their headers.
-pub fn package(dir: &Path, name: &str, ids: &[String; 2], files: &[&str]) -> Value {
+/// The data package of the CSV tables `tables` (file name and header).
+pub fn package(name: &str, ids: &[String; 2], tables: &[(&str, Vec<String>)]) -> Value {
     let mut resources = Vec::new();
-    for file in files {
-        let Ok(mut reader) = csv::Reader::from_path(dir.join(file)) else {
-            continue;
-        };
-        let Ok(header) = reader.headers() else {
-            continue;
-        };
+    for (file, header) in tables {
         let fields: Vec<Value> = header
             .iter()
             .map(|c| {
@@ -181,6 +179,7 @@ pub fn package(dir: &Path, name: &str, ids: &[String; 2], files: &[&str]) -> Val
             .map(|v| format!("{}: {}", expand(v.template, ids), expand(v.doc, ids)))
             .collect();
         let mut resource = json!({
+            "profile": "tabular-data-resource",
             "name": file.trim_end_matches(".csv"),
             "path": file,
             "format": "csv",
@@ -204,4 +203,38 @@ pub fn package(dir: &Path, name: &str, ids: &[String; 2], files: &[&str]) -> Val
         "description": "Outcome distributions of a bilateral Monte Carlo run; the model and every metric are documented in docs/MODEL.md of the bilateral repository.",
         "resources": resources,
     })
+}
+
+/// Serializes datapackage.json from the tables of the transaction.
+pub struct DataPackage;
+
+impl Exporter for DataPackage {
+    fn serialize(&self, source: &Source<'_>) -> Result<Vec<u8>, ExportError> {
+        let tables = source.tables.ok_or_else(|| {
+            ExportError::Render("the data package needs the run's statistics".into())
+        })?;
+        let described: Vec<(&str, Vec<String>)> = source
+            .manifest
+            .files
+            .iter()
+            .filter_map(|f| export::by_name(f))
+            .filter(|f| f.in_package)
+            .map(|f| {
+                source
+                    .files
+                    .header(f.name)
+                    .map(|h| (f.name, h))
+                    .ok_or_else(|| {
+                        ExportError::Render(format!(
+                            "{} was not staged before the data package",
+                            f.name
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let value = package(tables.scenario, tables.ids, &described);
+        let mut bytes = serde_json::to_vec_pretty(&value).map_err(std::io::Error::from)?;
+        writeln!(bytes)?;
+        Ok(bytes)
+    }
 }

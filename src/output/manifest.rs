@@ -1,12 +1,22 @@
 //! manifest.json: what produced the outputs in a folder.
+//!
+//! Built by [`Manifest::new`] for every command that writes a folder; its
+//! `files` are set by the transaction that writes the folder (from the
+//! registry, `export::FILES`), so they are always the files written.
 
-use serde::Serialize;
+use std::borrow::Cow;
+use std::io::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use super::export::{ExportError, Exporter, Source};
+use crate::scenario::Scenario;
 
 /// Everything needed to reproduce a run, and when it happened.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// bilateral's version.
-    pub bilateral_version: &'static str,
+    pub bilateral_version: Cow<'static, str>,
     /// Scenario name.
     pub scenario: String,
     /// Path of the scenario file as given.
@@ -16,7 +26,7 @@ pub struct Manifest {
     /// Master seed.
     pub seed: u64,
     /// The seed scheme in words.
-    pub seed_scheme: &'static str,
+    pub seed_scheme: Cow<'static, str>,
     /// Runs per lever.
     pub runs: u64,
     /// Levers run, in output order.
@@ -50,7 +60,7 @@ pub struct Manifest {
 }
 
 /// What a sweep varied.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SweepInfo {
     /// `PATH=LOW:HIGH:STEPS` per swept parameter.
     pub params: Vec<String>,
@@ -59,23 +69,108 @@ pub struct SweepInfo {
 }
 
 /// Versions of the crates that generate and transform random numbers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RngCrates {
     /// rand.
-    pub rand: &'static str,
+    pub rand: Cow<'static, str>,
     /// rand_distr.
-    pub rand_distr: &'static str,
+    pub rand_distr: Cow<'static, str>,
     /// rand_xoshiro.
-    pub rand_xoshiro: &'static str,
+    pub rand_xoshiro: Cow<'static, str>,
 }
 
 impl RngCrates {
     /// The versions this binary was built with (from Cargo.lock).
     pub fn current() -> RngCrates {
         RngCrates {
-            rand: env!("BILATERAL_RAND_VERSION"),
-            rand_distr: env!("BILATERAL_RAND_DISTR_VERSION"),
-            rand_xoshiro: env!("BILATERAL_RAND_XOSHIRO_VERSION"),
+            rand: Cow::Borrowed(env!("BILATERAL_RAND_VERSION")),
+            rand_distr: Cow::Borrowed(env!("BILATERAL_RAND_DISTR_VERSION")),
+            rand_xoshiro: Cow::Borrowed(env!("BILATERAL_RAND_XOSHIRO_VERSION")),
         }
+    }
+}
+
+/// What was run: the part of the manifest every command shares.
+#[derive(Debug, Clone)]
+pub struct RunIdentity {
+    /// Scenario name.
+    pub scenario: String,
+    /// Path of the scenario file as given.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs per lever.
+    pub runs: u64,
+    /// Levers, in output order.
+    pub levers: Vec<String>,
+    /// Start date, YYYY-MM-DD.
+    pub start_date: String,
+    /// Months reported.
+    pub horizon_months: u32,
+    /// Weeks simulated.
+    pub horizon_weeks: u32,
+}
+
+impl RunIdentity {
+    /// `runs` runs of `levers` of `scenario` from `seed`.
+    pub fn of(scenario: &Scenario, seed: u64, runs: u64, levers: &[String]) -> RunIdentity {
+        RunIdentity {
+            scenario: scenario.name.clone(),
+            scenario_path: scenario.path.display().to_string(),
+            scenario_sha256: scenario.sha256.clone(),
+            seed,
+            runs,
+            levers: levers.to_vec(),
+            start_date: scenario.start().format("%Y-%m-%d").to_string(),
+            horizon_months: scenario.horizon_months,
+            horizon_weeks: scenario.calendar.horizon_weeks,
+        }
+    }
+}
+
+impl Manifest {
+    /// The manifest of `run` on `threads` threads, started at `started` and
+    /// taking `elapsed_seconds`; `files` is filled in when the folder is
+    /// written, the command-specific fields by the command.
+    pub fn new(
+        run: RunIdentity,
+        threads: usize,
+        started: chrono::DateTime<chrono::Utc>,
+        elapsed_seconds: f64,
+    ) -> Manifest {
+        Manifest {
+            bilateral_version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
+            scenario: run.scenario,
+            scenario_path: run.scenario_path,
+            scenario_sha256: run.scenario_sha256,
+            seed: run.seed,
+            seed_scheme: Cow::Borrowed(crate::engine::seeds::SCHEME),
+            runs: run.runs,
+            levers: run.levers,
+            threads,
+            start_date: run.start_date,
+            horizon_months: run.horizon_months,
+            horizon_weeks: run.horizon_weeks,
+            files: Vec::new(),
+            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            elapsed_seconds: (elapsed_seconds * 1000.0).round() / 1000.0,
+            rng_crates: RngCrates::current(),
+            sweep: None,
+            merged_shards: None,
+            stop: None,
+        }
+    }
+}
+
+/// Serializes manifest.json.
+pub struct ManifestJson;
+
+impl Exporter for ManifestJson {
+    fn serialize(&self, source: &Source<'_>) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = serde_json::to_vec_pretty(source.manifest).map_err(std::io::Error::from)?;
+        writeln!(bytes)?;
+        Ok(bytes)
     }
 }

@@ -1,13 +1,16 @@
-//! Output files: one module per file, each written atomically.
+//! Output files: one module per file behind one trait ([`export`]), written
+//! as one transaction per folder ([`folder`]).
 //!
 //! Every file is written to a temporary file in the destination folder and
-//! renamed into place only when complete, so a failed or killed run never
-//! leaves a half-written file under a final name, and earlier results stay
-//! intact until replaced whole.
+//! renamed into place only when all of a command's files are complete, so a
+//! failed or killed run never leaves a half-written file under a final name,
+//! nor a folder mixing two runs' files.
 
 pub mod compare;
 pub mod datapackage;
 pub mod decision;
+pub mod export;
+pub mod folder;
 pub mod manifest;
 pub mod partial;
 pub mod report;
@@ -55,6 +58,15 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(self) -> Result<(), OutputError> {
+        let (temp, path) = self.finish()?;
+        temp.persist(&path)
+            .map_err(|e| OutputError::at(&path, e.error))?;
+        Ok(())
+    }
+
+    /// Flushes and syncs the file; returns it still under its temp name,
+    /// with its final path (a transaction renames it later).
+    pub fn finish(self) -> Result<(NamedTempFile, PathBuf), OutputError> {
         let path = self.path;
         let temp = self
             .temp
@@ -63,9 +75,7 @@ impl AtomicFile {
         temp.as_file()
             .sync_all()
             .map_err(|e| OutputError::at(&path, e))?;
-        temp.persist(&path)
-            .map_err(|e| OutputError::at(&path, e.error))?;
-        Ok(())
+        Ok((temp, path))
     }
 
     /// The final path.
@@ -93,19 +103,20 @@ pub fn write_atomic(
     file.commit()
 }
 
-/// An output file could not be written.
+/// An output file could not be written. The reason is part of the message
+/// (not a separate source), so `{:#}` prints it once.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {source}", path.display())]
+#[error("cannot write {}: {cause}", path.display())]
 pub struct OutputError {
     /// The file.
     pub path: PathBuf,
     /// Why.
-    #[source]
-    pub source: io::Error,
+    pub cause: io::Error,
 }
 
 impl OutputError {
-    fn at(path: &Path, source: io::Error) -> OutputError {
+    /// `path` could not be written because of `source`.
+    pub fn at(path: &Path, source: io::Error) -> OutputError {
         // Errors from the temp file name the temp file; keep only the OS
         // reason, the final path is what the user knows.
         let source = match source.raw_os_error() {
@@ -114,29 +125,9 @@ impl OutputError {
         };
         OutputError {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         }
     }
-}
-
-/// Writes datapackage.json describing the CSV files of `dir` that exist.
-pub fn write_datapackage(dir: &Path, name: &str, ids: &[String; 2]) -> Result<(), OutputError> {
-    let candidates = [
-        "summary.csv",
-        "timeseries.csv",
-        "compare.csv",
-        "decision.csv",
-        "runs.csv",
-    ];
-    let present: Vec<&str> = candidates
-        .into_iter()
-        .filter(|f| dir.join(f).is_file())
-        .collect();
-    let package = datapackage::package(dir, name, ids, &present);
-    write_atomic(&dir.join("datapackage.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &package)?;
-        writeln!(w)
-    })
 }
 
 /// Formats a number for CSV: integers without a decimal point, other values

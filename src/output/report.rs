@@ -1,6 +1,7 @@
 //! report.html: one self-contained page (inline SVG and CSS, nothing
 //! fetched) with fan charts, the lever comparison and event probabilities,
-//! drawn with plotters' SVG backend from the CSV files of an output folder.
+//! drawn with plotters' SVG backend from the tables of a run (in memory, as
+//! serialized for the folder, or read back by `bilateral report`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,7 +9,8 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{OutputError, write_atomic};
+use super::export::{ExportError, Exporter, Source};
+use super::folder::{Contents, FolderError};
 
 /// A colour-blind-safe palette (Okabe–Ito), one colour per lever.
 const PALETTE: [RGBColor; 8] = [
@@ -22,10 +24,12 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(120, 120, 120),
 ];
 
-/// Rows of a CSV file as maps from column to cell.
-fn read(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
-    let mut r =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Rows of the CSV table `name` of the run as maps from column to cell.
+fn read(files: &Contents, name: &str) -> Result<Vec<BTreeMap<String, String>>, String> {
+    let bytes = files
+        .bytes(name)
+        .ok_or_else(|| format!("the run has no {name}"))?;
+    let mut r = csv::Reader::from_reader(bytes);
     let header: Vec<String> = r
         .headers()
         .map_err(|e| e.to_string())?
@@ -247,13 +251,9 @@ fn forest(title: &str, items: &[(String, f64, f64, f64)]) -> Result<String, Stri
     Ok(svg)
 }
 
-/// Builds report.html from the files in `dir`.
-pub fn build(dir: &Path) -> Result<String, String> {
-    let ts = read(&dir.join("timeseries.csv"))?;
-    let manifest: serde_json::Value = std::fs::read_to_string(dir.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
+/// Builds report.html from the run's tables `files` and its manifest.
+pub fn build(files: &Contents, manifest: &serde_json::Value) -> Result<String, String> {
+    let ts = read(files, "timeseries.csv")?;
     let mut levers: Vec<String> = Vec::new();
     let mut dates: Vec<String> = Vec::new();
     for r in &ts {
@@ -414,7 +414,7 @@ th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{colo
     }
     html += "</div>";
 
-    if let Ok(compare) = read(&dir.join("compare.csv")) {
+    if let Ok(compare) = read(files, "compare.csv") {
         html += "<h2>Levers against the baseline</h2><p class=\"note\">Mean paired difference from the baseline over the same runs, with its 95% confidence interval (a dot right of the line: the lever raises the metric).</p><div class=\"grid\">";
         let mut metrics: Vec<String> = Vec::new();
         for r in &compare {
@@ -450,7 +450,7 @@ th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{colo
         }
         html += "</div>";
     }
-    if let Ok(decision) = read(&dir.join("decision.csv")) {
+    if let Ok(decision) = read(files, "decision.csv") {
         html += "<h2>Decision table</h2><p class=\"note\">Mean per lever (difference from the baseline in brackets).</p><table><tr><th>lever</th>";
         let cols: Vec<String> = decision
             .first()
@@ -490,12 +490,20 @@ fn fmt3(x: f64) -> String {
     }
 }
 
-/// Writes report.html into `dir`.
-pub fn write(dir: &Path) -> Result<(), OutputError> {
-    let path = dir.join("report.html");
-    let html = build(dir).map_err(|e| OutputError {
-        path: path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    write_atomic(&path, |w| std::io::Write::write_all(w, html.as_bytes()))
+/// Serializes report.html.
+pub struct Report;
+
+impl Exporter for Report {
+    fn serialize(&self, source: &Source<'_>) -> Result<Vec<u8>, ExportError> {
+        let manifest = serde_json::to_value(source.manifest).map_err(std::io::Error::from)?;
+        Ok(build(source.files, &manifest)
+            .map_err(ExportError::Render)?
+            .into_bytes())
+    }
+}
+
+/// Writes report.html into the output folder `dir` from the files its
+/// manifest.json names, and adds it to the manifest.
+pub fn write(dir: &Path) -> Result<(), FolderError> {
+    super::folder::add_to_folder(dir, &super::export::REPORT)
 }

@@ -2,20 +2,26 @@
 //! numbers as numbers, formats, a frozen header row, autofilter and fitted
 //! column widths.
 
-use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook as XlsxWorkbook, XlsxError};
 
-use super::{OutputError, write_atomic};
+use super::export::{ExportError, Exporter, FILES, Source};
+use super::folder::{Contents, FolderError};
+use super::manifest::Manifest;
 
-/// Sheets and the file each is read from.
-pub const SHEETS: [(&str, &str); 4] = [
-    ("Summary", "summary.csv"),
-    ("Compare", "compare.csv"),
-    ("Decision", "decision.csv"),
-    ("Timeseries", "timeseries.csv"),
-];
+/// The sheets, in order, and the file each shows (from the registry).
+pub fn sheets() -> Vec<(&'static str, &'static str)> {
+    let mut sheets: Vec<_> = FILES
+        .iter()
+        .filter_map(|f| f.sheet.map(|s| (s.position, s.name, f.name)))
+        .collect();
+    sheets.sort_by_key(|s| s.0);
+    sheets
+        .into_iter()
+        .map(|(_, sheet, file)| (sheet, file))
+        .collect()
+}
 
 /// Columns holding shares (0–1), shown as percentages.
 fn is_share(column: &str) -> bool {
@@ -27,16 +33,17 @@ fn is_count(column: &str) -> bool {
     matches!(column, "n" | "month" | "run")
 }
 
-fn build(dir: &Path) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
+fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = XlsxWorkbook::new();
     let bold = Format::new().set_bold();
     let number = Format::new().set_num_format("0.0##");
     let count = Format::new().set_num_format("0");
     let share = Format::new().set_num_format("0.0%");
-    for (sheet_name, file) in SHEETS {
-        let Ok(mut reader) = csv::Reader::from_path(dir.join(file)) else {
+    for (sheet_name, file) in sheets() {
+        let Some(bytes) = files.bytes(file) else {
             continue;
         };
+        let mut reader = csv::Reader::from_reader(bytes);
         let Ok(header) = reader.headers().cloned() else {
             continue;
         };
@@ -77,9 +84,7 @@ fn build(dir: &Path) -> Result<Vec<u8>, XlsxError> {
         }
         sheet.autofit();
     }
-    if let Ok(text) = std::fs::read_to_string(dir.join("manifest.json"))
-        && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text)
-    {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(manifest) {
         let sheet = workbook.add_worksheet();
         sheet.set_name("Manifest")?;
         sheet.write_string_with_format(0, 0, "key", &bold)?;
@@ -105,12 +110,17 @@ fn build(dir: &Path) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
-/// Writes results.xlsx from the CSV files and manifest.json in `dir`.
-pub fn write(dir: &Path) -> Result<(), OutputError> {
-    let path = dir.join("results.xlsx");
-    let bytes = build(dir).map_err(|e| OutputError {
-        path: path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    write_atomic(&path, |w| w.write_all(&bytes))
+/// Serializes results.xlsx.
+pub struct Workbook;
+
+impl Exporter for Workbook {
+    fn serialize(&self, source: &Source<'_>) -> Result<Vec<u8>, ExportError> {
+        build(source.files, source.manifest).map_err(|e| ExportError::Render(e.to_string()))
+    }
+}
+
+/// Writes results.xlsx into the output folder `dir` from the files its
+/// manifest.json names, and adds it to the manifest.
+pub fn write(dir: &Path) -> Result<(), FolderError> {
+    super::folder::add_to_folder(dir, &super::export::WORKBOOK)
 }

@@ -10,7 +10,7 @@ mod parse;
 pub mod rules;
 pub mod sweep;
 
-pub use parse::{is_identifier, suggest};
+pub use parse::{MAX_HORIZON_MONTHS, is_identifier, suggest};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ use crate::model::params::{self, ParamSpec, layout};
 use crate::model::rules::{RULE_ACTIONS, Rule, variable_names};
 
 /// Most months a scenario may report (50 years).
-const MAX_HORIZON_MONTHS: i64 = 600;
+pub const MAX_HORIZON_MONTHS: i64 = 600;
 /// Most runs per lever a scenario may ask for.
 const MAX_RUNS: i64 = 1_000_000_000;
 

@@ -87,6 +87,38 @@ impl Moments {
     }
 }
 
+impl Moments {
+    /// Adds `other` with every count and sum overflow-checked; `None` (and
+    /// `self` unchanged) when a total does not fit.
+    fn checked_merge(&self, other: &Moments) -> Option<Moments> {
+        Some(Moments {
+            n: self.n.checked_add(other.n)?,
+            sum: self.sum.checked_add(other.sum)?,
+            sumsq: self.sumsq.checked_add(other.sumsq)?,
+        })
+    }
+
+    /// The invariants every accumulation of `n` values satisfies: no sums
+    /// without values, a non-negative sum of squares, and (Cauchy–Schwarz)
+    /// `(Σq)² <= n·Σq²` while it fits in 128 bits.
+    fn check(&self) -> Result<(), &'static str> {
+        if self.n == 0 && (self.sum != 0 || self.sumsq != 0) {
+            return Err("sums without any value counted");
+        }
+        if self.sumsq < 0 {
+            return Err("a negative sum of squares");
+        }
+        if let (Some(square), Some(bound)) = (
+            self.sum.checked_mul(self.sum),
+            i128::from(self.n).checked_mul(self.sumsq),
+        ) && square > bound
+        {
+            return Err("a sum too large for its sum of squares");
+        }
+        Ok(())
+    }
+}
+
 /// Moments, extremes and histogram of one quantity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -150,6 +182,66 @@ impl Summary {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
+    }
+
+    /// [`Summary::merge`] for untrusted input: every count and sum
+    /// overflow-checked, `self` unchanged on an error.
+    pub fn checked_merge(&mut self, other: &Summary) -> Result<(), &'static str> {
+        if !self.same_shape(other) {
+            return Err("a different binning");
+        }
+        let overflow = "a count or sum that overflows when added";
+        let moments = self.moments.checked_merge(&other.moments).ok_or(overflow)?;
+        let below = self.below.checked_add(other.below).ok_or(overflow)?;
+        let above = self.above.checked_add(other.above).ok_or(overflow)?;
+        let counts = self
+            .counts
+            .iter()
+            .zip(&other.counts)
+            .map(|(a, b)| a.checked_add(*b))
+            .collect::<Option<Vec<u64>>>()
+            .ok_or(overflow)?;
+        self.moments = moments;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.below = below;
+        self.above = above;
+        self.counts = counts;
+        Ok(())
+    }
+
+    /// Checks what any accumulation of values satisfies, for a summary read
+    /// from an untrusted file: the histogram (with its overflow counts)
+    /// holds exactly `n` values, an empty summary holds nothing, and
+    /// otherwise `min <= mean <= max` with finite extremes.
+    pub fn check(&self) -> Result<(), &'static str> {
+        self.moments.check()?;
+        let total = self
+            .counts
+            .iter()
+            .try_fold(self.below, |t, &c| t.checked_add(c))
+            .and_then(|t| t.checked_add(self.above))
+            .ok_or("histogram counts that overflow")?;
+        if total != self.moments.n {
+            return Err("a histogram total different from n");
+        }
+        if self.moments.n == 0 {
+            if self.min != f64::INFINITY || self.max != f64::NEG_INFINITY {
+                return Err("extremes without any value counted");
+            }
+            return Ok(());
+        }
+        if !(self.min.is_finite() && self.max.is_finite() && self.min <= self.max) {
+            return Err("min and max that are not finite with min <= max");
+        }
+        // The mean is of the values rounded to the fixed-point grid: within
+        // half a grid step of the exact mean.
+        let mean = self.mean().unwrap_or(f64::NAN);
+        let slack = 1.0 / SCALE + 1e-12 * self.min.abs().max(self.max.abs());
+        if !(mean >= self.min - slack && mean <= self.max + slack) {
+            return Err("a mean outside [min, max]");
+        }
+        Ok(())
     }
 
     /// Whether `other` has the same binning (and so can be merged).
@@ -302,6 +394,41 @@ impl Paired {
         self.delta.merge(&other.delta);
         self.greater += other.greater;
         self.less += other.less;
+    }
+
+    /// [`Paired::merge`] for untrusted input: overflow-checked, `self`
+    /// unchanged on an error.
+    pub fn checked_merge(&mut self, other: &Paired) -> Result<(), &'static str> {
+        let overflow = "a count or sum that overflows when added";
+        let merged = Paired {
+            lever: self.lever.checked_merge(&other.lever).ok_or(overflow)?,
+            baseline: self
+                .baseline
+                .checked_merge(&other.baseline)
+                .ok_or(overflow)?,
+            delta: self.delta.checked_merge(&other.delta).ok_or(overflow)?,
+            greater: self.greater.checked_add(other.greater).ok_or(overflow)?,
+            less: self.less.checked_add(other.less).ok_or(overflow)?,
+        };
+        *self = merged;
+        Ok(())
+    }
+
+    /// Checks what any accumulation of pairs satisfies: the three moments
+    /// count the same pairs, and no more pairs are larger or smaller than
+    /// counted.
+    pub fn check(&self) -> Result<(), &'static str> {
+        for m in [&self.lever, &self.baseline, &self.delta] {
+            m.check()?;
+        }
+        let n = self.delta.n;
+        if self.lever.n != n || self.baseline.n != n {
+            return Err("paired counts that differ between the two sides");
+        }
+        if self.greater.checked_add(self.less).is_none_or(|c| c > n) {
+            return Err("more pairs above or below the reference than pairs");
+        }
+        Ok(())
     }
 
     /// Pairs counted.

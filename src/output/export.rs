@@ -1,0 +1,234 @@
+//! One trait for every output file and one registry of what each command
+//! writes (as hyperfine's `export/`: one file per format behind one trait).
+//!
+//! A command names the [`OutputFile`]s it writes; a
+//! [`Transaction`](super::folder::Transaction) serializes each through its
+//! [`Exporter`] into memory (the tables from the statistics, then the data
+//! package, the manifest, the workbook and the report from the tables just
+//! serialized), stages them, and renames them into place together. The
+//! registry is the only list of files: manifest.json's `files`, the data
+//! package's resources, the workbook's sheets and the stale files removed
+//! from an earlier run all come from it.
+
+use std::io;
+
+use super::folder::Contents;
+use super::manifest::Manifest;
+use crate::calendar::Calendar;
+use crate::engine::Results;
+
+/// What the exporters of a run's tables read: the statistics in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct RunTables<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Actor ids.
+    pub ids: &'a [String; 2],
+    /// Month ends.
+    pub calendar: &'a Calendar,
+    /// The accumulated statistics.
+    pub results: &'a Results,
+}
+
+/// Everything an exporter may read.
+pub struct Source<'a> {
+    /// The statistics, when the command ran or merged them (not for
+    /// `bilateral report`, which reads a folder).
+    pub tables: Option<RunTables<'a>>,
+    /// The files serialized so far in this transaction, in memory.
+    pub files: &'a Contents,
+    /// The run's manifest, its `files` already complete.
+    pub manifest: &'a Manifest,
+}
+
+/// Why an exporter failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Writing the bytes failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    /// The input cannot be rendered (e.g. a table the report needs is
+    /// missing or broken).
+    #[error("{0}")]
+    Render(String),
+}
+
+/// Serializes one output file.
+pub trait Exporter: Sync {
+    /// Whether the file belongs to a run with these statistics (compare.csv
+    /// and decision.csv need a second lever). Files of a folder read back
+    /// (`tables` absent) always apply.
+    fn applies(&self, tables: Option<&RunTables<'_>>) -> bool {
+        let _ = tables;
+        true
+    }
+
+    /// The file's bytes.
+    fn serialize(&self, source: &Source<'_>) -> Result<Vec<u8>, ExportError>;
+}
+
+/// A workbook sheet: its name and position among the sheets.
+#[derive(Debug, Clone, Copy)]
+pub struct Sheet {
+    /// Sheet name.
+    pub name: &'static str,
+    /// Position, from 0.
+    pub position: u8,
+}
+
+/// One file bilateral writes into an output folder.
+pub struct OutputFile {
+    /// File name in the folder.
+    pub name: &'static str,
+    /// Serializes it; `None` for files streamed while the runs run
+    /// (runs.csv, sweep.csv), staged by the command itself.
+    pub exporter: Option<&'static dyn Exporter>,
+    /// The workbook sheet that shows it, if any.
+    pub sheet: Option<Sheet>,
+    /// Described (with its Table Schema) in datapackage.json.
+    pub in_package: bool,
+}
+
+impl std::fmt::Debug for OutputFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+macro_rules! table {
+    ($exporter:ident, $module:ident, $needs_pair:expr, |$w:ident, $t:ident| $body:expr) => {
+        /// Serializes the table of the same name from the statistics.
+        pub struct $exporter;
+        impl Exporter for $exporter {
+            fn applies(&self, tables: Option<&RunTables<'_>>) -> bool {
+                !$needs_pair || tables.is_none_or(|t| t.results.levers.len() > 1)
+            }
+            fn serialize(&self, source: &Source<'_>) -> Result<Vec<u8>, ExportError> {
+                let $t = source.tables.ok_or_else(|| {
+                    ExportError::Render("the statistics are not in memory".into())
+                })?;
+                let mut $w = Vec::new();
+                $body?;
+                Ok($w)
+            }
+        }
+    };
+}
+
+table!(SummaryCsv, summary, false, |w, t| super::summary::write(
+    &mut w, t.scenario, t.ids, t.results
+));
+table!(TimeseriesCsv, timeseries, false, |w, t| {
+    super::timeseries::write(&mut w, t.scenario, t.ids, t.calendar, t.results)
+});
+table!(CompareCsv, compare, true, |w, t| super::compare::write(
+    &mut w, t.scenario, t.ids, t.results
+));
+table!(DecisionCsv, decision, true, |w, t| super::decision::write(
+    &mut w, t.scenario, t.ids, t.results
+));
+
+/// summary.csv.
+pub static SUMMARY: OutputFile = OutputFile {
+    name: "summary.csv",
+    exporter: Some(&SummaryCsv),
+    sheet: Some(Sheet {
+        name: "Summary",
+        position: 0,
+    }),
+    in_package: true,
+};
+/// timeseries.csv.
+pub static TIMESERIES: OutputFile = OutputFile {
+    name: "timeseries.csv",
+    exporter: Some(&TimeseriesCsv),
+    sheet: Some(Sheet {
+        name: "Timeseries",
+        position: 3,
+    }),
+    in_package: true,
+};
+/// compare.csv.
+pub static COMPARE: OutputFile = OutputFile {
+    name: "compare.csv",
+    exporter: Some(&CompareCsv),
+    sheet: Some(Sheet {
+        name: "Compare",
+        position: 1,
+    }),
+    in_package: true,
+};
+/// decision.csv.
+pub static DECISION: OutputFile = OutputFile {
+    name: "decision.csv",
+    exporter: Some(&DecisionCsv),
+    sheet: Some(Sheet {
+        name: "Decision",
+        position: 2,
+    }),
+    in_package: true,
+};
+/// runs.csv (streamed).
+pub static RUNS: OutputFile = OutputFile {
+    name: "runs.csv",
+    exporter: None,
+    sheet: None,
+    in_package: true,
+};
+/// sweep.csv (streamed).
+pub static SWEEP: OutputFile = OutputFile {
+    name: "sweep.csv",
+    exporter: None,
+    sheet: None,
+    in_package: false,
+};
+/// datapackage.json.
+pub static DATAPACKAGE: OutputFile = OutputFile {
+    name: "datapackage.json",
+    exporter: Some(&super::datapackage::DataPackage),
+    sheet: None,
+    in_package: false,
+};
+/// manifest.json.
+pub static MANIFEST: OutputFile = OutputFile {
+    name: "manifest.json",
+    exporter: Some(&super::manifest::ManifestJson),
+    sheet: None,
+    in_package: false,
+};
+/// results.xlsx.
+pub static WORKBOOK: OutputFile = OutputFile {
+    name: "results.xlsx",
+    exporter: Some(&super::xlsx::Workbook),
+    sheet: None,
+    in_package: false,
+};
+/// report.html.
+pub static REPORT: OutputFile = OutputFile {
+    name: "report.html",
+    exporter: Some(&super::report::Report),
+    sheet: None,
+    in_package: false,
+};
+
+/// Every file a run, merge, sweep or report writes, in the order they are
+/// serialized and listed in manifest.json. A file of this list found in a
+/// folder but not written by the command that last wrote the folder is
+/// stale and removed.
+pub static FILES: [&OutputFile; 10] = [
+    &SUMMARY,
+    &TIMESERIES,
+    &COMPARE,
+    &DECISION,
+    &RUNS,
+    &SWEEP,
+    &DATAPACKAGE,
+    &MANIFEST,
+    &WORKBOOK,
+    &REPORT,
+];
+
+/// The registry entry named `name`.
+pub fn by_name(name: &str) -> Option<&'static OutputFile> {
+    FILES.iter().copied().find(|f| f.name == name)
+}

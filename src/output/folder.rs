@@ -1,0 +1,409 @@
+//! An output folder written as one transaction.
+//!
+//! A command checks its inputs, then stages every file it writes under a
+//! temporary name in the destination folder (`.bilateral-*.tmp`), and only
+//! when all of them are complete renames them into place. Before renaming,
+//! each file it replaces is moved aside; if any rename fails the new files
+//! are removed and the earlier ones moved back, so the folder holds either
+//! the whole earlier set or the whole new one. Afterwards the files of the
+//! registry ([`super::export::FILES`]) that the command did not write are
+//! removed: they belonged to an earlier run (a full run followed by
+//! `run --lever baseline` would otherwise leave its compare.csv behind), and
+//! the folder's files, manifest.json and datapackage.json agree.
+
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+use super::export::{self, OutputFile, RunTables, Source};
+use super::manifest::Manifest;
+use super::{AtomicFile, OutputError};
+
+/// The files of a transaction that later exporters read, in memory: the
+/// bytes of every serialized file and the header of every streamed table.
+#[derive(Debug, Default)]
+pub struct Contents {
+    bytes: Vec<(String, Vec<u8>)>,
+    headers: Vec<(String, Vec<String>)>,
+}
+
+impl Contents {
+    /// The bytes of `name`, if it was serialized in memory.
+    pub fn bytes(&self, name: &str) -> Option<&[u8]> {
+        self.bytes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+    }
+
+    /// The header row of the CSV table `name`.
+    pub fn header(&self, name: &str) -> Option<Vec<String>> {
+        if let Some((_, h)) = self.headers.iter().find(|(n, _)| n == name) {
+            return Some(h.clone());
+        }
+        let bytes = self.bytes(name)?;
+        let mut reader = csv::Reader::from_reader(bytes);
+        Some(reader.headers().ok()?.iter().map(str::to_string).collect())
+    }
+
+    /// Adds the bytes of `name` (read back from a folder, or serialized).
+    pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
+        self.bytes.retain(|(n, _)| n != name);
+        self.bytes.push((name.to_string(), bytes));
+    }
+
+    /// Whether `name` is held, in memory or as a streamed table.
+    pub fn has(&self, name: &str) -> bool {
+        self.bytes(name).is_some() || self.headers.iter().any(|(n, _)| n == name)
+    }
+}
+
+/// A staged file: its final name and the temp file holding it.
+struct Staged {
+    name: String,
+    temp: NamedTempFile,
+}
+
+/// A command's outputs, staged until [`Transaction::commit`].
+pub struct Transaction {
+    dir: PathBuf,
+    staged: Vec<Staged>,
+    kept: Vec<String>,
+    contents: Contents,
+    remove_stale: bool,
+}
+
+/// Why a transaction was abandoned: what failed, and that the folder's
+/// earlier files are as they were.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}; no file in {} was changed", dir.display())]
+pub struct Aborted {
+    /// What failed.
+    pub error: OutputError,
+    /// The folder.
+    pub dir: PathBuf,
+}
+
+impl Transaction {
+    /// Starts writing the output folder `dir` of a run, merge, sweep or
+    /// report (created if missing): on commit, files of the registry that
+    /// are not part of the new set are removed.
+    pub fn folder(dir: &Path) -> Result<Transaction, OutputError> {
+        Self::begin(dir, true)
+    }
+
+    /// Starts writing files into `dir` that share it with other commands'
+    /// files (a shard's partial result beside the other shards'): nothing
+    /// else is removed.
+    pub fn files(dir: &Path) -> Result<Transaction, OutputError> {
+        Self::begin(dir, false)
+    }
+
+    fn begin(dir: &Path, remove_stale: bool) -> Result<Transaction, OutputError> {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        std::fs::create_dir_all(dir).map_err(|e| OutputError::at(dir, e))?;
+        if !dir.is_dir() {
+            return Err(OutputError::at(dir, io::Error::other("it is not a folder")));
+        }
+        Ok(Transaction {
+            dir: dir.to_path_buf(),
+            staged: Vec::new(),
+            kept: Vec::new(),
+            contents: Contents::default(),
+            remove_stale,
+        })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Starts streaming the file `name` (e.g. runs.csv while the runs run).
+    /// Hand it back with [`Transaction::add_streamed`].
+    pub fn stream(&self, name: &str) -> Result<AtomicFile, OutputError> {
+        AtomicFile::create(&self.dir.join(name))
+    }
+
+    /// Stages a streamed file; `table` when it is a CSV table whose header
+    /// later exporters (the data package) describe.
+    pub fn add_streamed(&mut self, file: AtomicFile, table: bool) -> Result<(), OutputError> {
+        let (temp, path) = file.finish()?;
+        let name = file_name(&path);
+        if table {
+            let header = first_record(temp.path()).map_err(|e| OutputError::at(&path, e))?;
+            self.contents.headers.push((name.clone(), header));
+        }
+        self.push(name, temp);
+        Ok(())
+    }
+
+    /// Stages `bytes` as the file `name`.
+    pub fn add_bytes(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        let mut file = self.stream(name)?;
+        file.write_all(&bytes)
+            .map_err(|e| OutputError::at(&self.dir.join(name), e))?;
+        let (temp, _) = file.finish()?;
+        self.contents.insert(name, bytes);
+        self.push(name.to_string(), temp);
+        Ok(())
+    }
+
+    /// Names a file already in the folder as part of the new set (the
+    /// tables `bilateral report` draws from); `bytes` are its contents when
+    /// later exporters read them.
+    pub fn keep(&mut self, name: &str, bytes: Option<Vec<u8>>) {
+        if let Some(bytes) = bytes {
+            self.contents.insert(name, bytes);
+        }
+        self.kept.push(name.to_string());
+    }
+
+    fn push(&mut self, name: String, temp: NamedTempFile) {
+        self.staged.retain(|s| s.name != name);
+        self.staged.push(Staged { name, temp });
+    }
+
+    /// Serializes and stages the registry files `files` that apply, in
+    /// registry order, with `manifest`'s `files` set to the whole new set
+    /// (the files staged or kept before and the ones serialized here).
+    /// Streamed files (`exporter` absent) must have been staged already.
+    pub fn export(
+        &mut self,
+        files: &[&'static OutputFile],
+        tables: Option<RunTables<'_>>,
+        mut manifest: Manifest,
+    ) -> Result<(), OutputError> {
+        let written: Vec<&OutputFile> = export::FILES
+            .iter()
+            .copied()
+            .filter(|f| {
+                let listed = files.iter().any(|g| g.name == f.name);
+                let already = self.contents.has(f.name) || self.is_staged(f.name);
+                match f.exporter {
+                    Some(e) => (listed && e.applies(tables.as_ref())) || already,
+                    None => already,
+                }
+            })
+            .collect();
+        manifest.files = written.iter().map(|f| f.name.to_string()).collect();
+        for file in written {
+            let Some(exporter) = file.exporter else {
+                continue;
+            };
+            if !files.iter().any(|g| g.name == file.name) {
+                continue;
+            }
+            let source = Source {
+                tables,
+                files: &self.contents,
+                manifest: &manifest,
+            };
+            let bytes = exporter
+                .serialize(&source)
+                .map_err(|e| OutputError::at(&self.dir.join(file.name), io::Error::other(e)))?;
+            self.add_bytes(file.name, bytes)?;
+        }
+        Ok(())
+    }
+
+    fn is_staged(&self, name: &str) -> bool {
+        self.staged.iter().any(|s| s.name == name) || self.kept.iter().any(|k| k == name)
+    }
+
+    /// Renames every staged file into place, or none: on an error the
+    /// folder's earlier files are restored and the error says so. Then
+    /// removes the registry files of an earlier run that the new set lacks.
+    pub fn commit(self) -> Result<(), Aborted> {
+        let dir = self.dir.clone();
+        let abort = |error| Aborted {
+            error,
+            dir: dir.clone(),
+        };
+        // Anything but a file (or nothing) under a final name stops the
+        // transaction before it changes anything.
+        for s in &self.staged {
+            let target = self.dir.join(&s.name);
+            if let Ok(meta) = std::fs::symlink_metadata(&target)
+                && meta.is_dir()
+            {
+                return Err(abort(OutputError::at(
+                    &target,
+                    io::Error::other("a folder of that name is in the way"),
+                )));
+            }
+        }
+        let mut aside: Vec<(PathBuf, tempfile::TempPath)> = Vec::new();
+        let mut placed: Vec<PathBuf> = Vec::new();
+        let mut failure = None;
+        for s in self.staged {
+            let target = self.dir.join(&s.name);
+            if std::fs::symlink_metadata(&target).is_ok() {
+                match set_aside(&self.dir, &target) {
+                    Ok(old) => aside.push((target.clone(), old)),
+                    Err(e) => {
+                        failure = Some(OutputError::at(&target, e));
+                        break;
+                    }
+                }
+            }
+            match s.temp.persist(&target) {
+                Ok(_) => placed.push(target),
+                Err(e) => {
+                    failure = Some(OutputError::at(&target, e.error));
+                    break;
+                }
+            }
+        }
+        if let Some(error) = failure {
+            for path in placed.iter().rev() {
+                let _ = std::fs::remove_file(path);
+            }
+            for (target, old) in aside.into_iter().rev() {
+                let _ = old.persist(&target);
+            }
+            return Err(abort(error));
+        }
+        // The set is in place: the files set aside go (dropping a TempPath
+        // removes it), and so do the stale files of an earlier run.
+        drop(aside);
+        if self.remove_stale {
+            for file in export::FILES {
+                let name = file.name;
+                let current = placed.iter().any(|p| file_name(p) == name)
+                    || self.kept.iter().any(|k| k == name);
+                let path = self.dir.join(name);
+                if !current && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A folder could not be read back or written.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    /// A file of the folder is missing or broken.
+    #[error("cannot read {}: {reason}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A file could not be staged.
+    #[error(transparent)]
+    Write(#[from] OutputError),
+    /// The files could not be renamed into place.
+    #[error(transparent)]
+    Aborted(#[from] Aborted),
+}
+
+/// Largest table read back whole into memory by `bilateral report`.
+pub const MAX_TABLE_BYTES: u64 = 1 << 30;
+
+/// Adds `file` (the report or the workbook) to the output folder `dir`,
+/// drawn from the tables its manifest.json names (and only those: a file
+/// of an earlier run is not part of the run), and lists it in the
+/// manifest. The folder must hold a readable manifest.json.
+pub fn add_to_folder(dir: &Path, file: &'static OutputFile) -> Result<(), FolderError> {
+    let manifest_path = dir.join(export::MANIFEST.name);
+    let unreadable = |path: &Path, reason: String| FolderError::Read {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
+        unreadable(
+            &manifest_path,
+            format!("{e}; give the output folder of `bilateral run` or `bilateral merge`"),
+        )
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| unreadable(&manifest_path, format!("not a bilateral manifest: {e}")))?;
+    let mut tx = Transaction::folder(dir)?;
+    for name in &manifest.files {
+        let Some(listed) = export::by_name(name) else {
+            return Err(unreadable(
+                &manifest_path,
+                format!("`files` lists `{name}`, which bilateral does not write"),
+            ));
+        };
+        if listed.name == file.name || listed.name == export::MANIFEST.name {
+            continue;
+        }
+        let path = dir.join(listed.name);
+        if !path.is_file() {
+            return Err(unreadable(
+                &path,
+                "manifest.json lists it but the folder does not hold it".into(),
+            ));
+        }
+        let bytes = if listed.sheet.is_some() {
+            Some(read_table(&path).map_err(|reason| unreadable(&path, reason))?)
+        } else {
+            None
+        };
+        tx.keep(listed.name, bytes);
+    }
+    tx.export(&[file, &export::MANIFEST], None, manifest)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Reads a CSV table whole, bounded by [`MAX_TABLE_BYTES`], and checks that
+/// it parses.
+fn read_table(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_TABLE_BYTES {
+        return Err(format!("larger than {MAX_TABLE_BYTES} bytes"));
+    }
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    for record in reader.records() {
+        record.map_err(|e| format!("not a CSV table: {e}"))?;
+    }
+    Ok(bytes)
+}
+
+/// Moves `target` to a fresh temp name in `dir`, removed when dropped.
+fn set_aside(dir: &Path, target: &Path) -> io::Result<tempfile::TempPath> {
+    let old = tempfile::Builder::new()
+        .prefix(".bilateral-")
+        .suffix(".old.tmp")
+        .tempfile_in(dir)?
+        .into_temp_path();
+    std::fs::rename(target, &old)?;
+    Ok(old)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The first CSV record of a file (its header).
+fn first_record(path: &Path) -> io::Result<Vec<String>> {
+    let mut line = String::new();
+    io::BufReader::new(std::fs::File::open(path)?).read_line(&mut line)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    let record = reader
+        .records()
+        .next()
+        .transpose()
+        .map_err(io::Error::other)?
+        .unwrap_or_default();
+    Ok(record.iter().map(str::to_string).collect())
+}
