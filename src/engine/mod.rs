@@ -466,6 +466,7 @@ impl Results {
     /// The message names the lever and the quantity.
     pub fn check(
         &self,
+        ids: &[String; 2],
         levers: &[String],
         reference: usize,
         months: usize,
@@ -488,9 +489,8 @@ impl Results {
             ));
         }
         for lever in &self.levers {
-            let at = |what: String, problem: &str| {
-                format!("results of lever `{}`, {what}: {problem}", lever.name)
-            };
+            let at =
+                |what: String, problem: &str| format!("lever `{}`, {what}: {problem}", lever.name);
             if lever.metrics.len() != METRICS.len() || lever.paired.len() != METRICS.len() {
                 return Err(at(
                     "metrics".into(),
@@ -526,12 +526,12 @@ impl Results {
             let summaries = METRICS
                 .iter()
                 .zip(&lever.metrics)
-                .map(|(m, s)| (m.template, m.resolution, m.upper, s))
+                .map(|(m, s)| (outcome::expand(m.template, ids), m.resolution, m.upper, s))
                 .chain(lever.months.iter().flat_map(|month| {
                     VARIABLES
                         .iter()
                         .zip(month)
-                        .map(|(v, s)| (v.template, v.resolution, v.upper, s))
+                        .map(|(v, s)| (outcome::expand(v.template, ids), v.resolution, v.upper, s))
                 }));
             for (name, resolution, upper, s) in summaries {
                 if !s.same_shape(&Summary::new(resolution, upper)) {
@@ -546,11 +546,11 @@ impl Results {
                 }
             }
             for (m, p) in METRICS.iter().zip(&lever.paired) {
-                p.check()
-                    .map_err(|e| at(format!("paired `{}`", m.template), e))?;
+                let name = outcome::expand(m.template, ids);
+                p.check().map_err(|e| at(format!("paired `{name}`"), e))?;
                 if p.n() > runs {
                     return Err(at(
-                        format!("paired `{}`", m.template),
+                        format!("paired `{name}`"),
                         &format!("n = {} is more than the {runs} runs", p.n()),
                     ));
                 }

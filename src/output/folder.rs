@@ -72,6 +72,20 @@ pub struct Transaction {
     kept: Vec<String>,
     contents: Contents,
     remove_stale: bool,
+    /// The folder did not exist before: removed again (when still empty)
+    /// if the transaction is abandoned.
+    created: bool,
+    committed: bool,
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        if !self.committed && self.created {
+            // The temp files go first, then the folder made for them.
+            self.staged.clear();
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
 }
 
 /// Why a transaction was abandoned: what failed, and that the folder's
@@ -106,6 +120,7 @@ impl Transaction {
         } else {
             dir
         };
+        let created = std::fs::symlink_metadata(dir).is_err();
         std::fs::create_dir_all(dir).map_err(|e| OutputError::at(dir, e))?;
         if !dir.is_dir() {
             return Err(OutputError::at(dir, io::Error::other("it is not a folder")));
@@ -116,6 +131,8 @@ impl Transaction {
             kept: Vec::new(),
             contents: Contents::default(),
             remove_stale,
+            created,
+            committed: false,
         })
     }
 
@@ -219,15 +236,16 @@ impl Transaction {
     /// Renames every staged file into place, or none: on an error the
     /// folder's earlier files are restored and the error says so. Then
     /// removes the registry files of an earlier run that the new set lacks.
-    pub fn commit(self) -> Result<(), Aborted> {
+    pub fn commit(mut self) -> Result<(), Aborted> {
         let dir = self.dir.clone();
+        let staged = std::mem::take(&mut self.staged);
         let abort = |error| Aborted {
             error,
             dir: dir.clone(),
         };
         // Anything but a file (or nothing) under a final name stops the
         // transaction before it changes anything.
-        for s in &self.staged {
+        for s in &staged {
             let target = self.dir.join(&s.name);
             if let Ok(meta) = std::fs::symlink_metadata(&target)
                 && meta.is_dir()
@@ -241,7 +259,7 @@ impl Transaction {
         let mut aside: Vec<(PathBuf, tempfile::TempPath)> = Vec::new();
         let mut placed: Vec<PathBuf> = Vec::new();
         let mut failure = None;
-        for s in self.staged {
+        for s in staged {
             let target = self.dir.join(&s.name);
             if std::fs::symlink_metadata(&target).is_ok() {
                 match set_aside(&self.dir, &target) {
@@ -269,6 +287,7 @@ impl Transaction {
             }
             return Err(abort(error));
         }
+        self.committed = true;
         // The set is in place: the files set aside go (dropping a TempPath
         // removes it), and so do the stale files of an earlier run.
         drop(aside);

@@ -249,6 +249,7 @@ impl Partial {
         }
         self.results
             .check(
+                &self.ids,
                 &self.levers,
                 reference,
                 calendar.month_ends.len(),
