@@ -85,6 +85,18 @@ impl Shards {
         std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
     }
 
+    /// Merges the shards as they are; asserts success.
+    fn merge(&self) {
+        bilateral()
+            .arg("merge")
+            .args(self.all())
+            .arg("--out")
+            .arg(self.out())
+            .arg("--quiet")
+            .assert()
+            .success();
+    }
+
     fn all(&self) -> Vec<PathBuf> {
         (1..=SHARDS).map(|i| self.partial(i)).collect()
     }
@@ -147,14 +159,7 @@ fn positive_metric(v: &mut Value) -> &mut Value {
 #[test]
 fn the_good_shards_merge() {
     let s = Shards::new();
-    bilateral()
-        .arg("merge")
-        .args(s.all())
-        .arg("--out")
-        .arg(s.out())
-        .arg("--quiet")
-        .assert()
-        .success();
+    s.merge();
     assert!(s.out().join("runs.csv").is_file());
 }
 
@@ -455,14 +460,7 @@ fn a_shard_that_stopped_early_is_refused() {
 #[test]
 fn a_failed_merge_leaves_the_earlier_outputs_unchanged() {
     let s = Shards::new();
-    bilateral()
-        .arg("merge")
-        .args(s.all())
-        .arg("--out")
-        .arg(s.out())
-        .arg("--quiet")
-        .assert()
-        .success();
+    s.merge();
     let snapshot = |dir: &Path| {
         let mut v: Vec<_> = std::fs::read_dir(dir)
             .unwrap()

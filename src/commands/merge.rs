@@ -80,18 +80,7 @@ pub fn execute(args: &MergeArgs) -> Result<()> {
         calendar: &calendar,
         results: &results,
     };
-    folder.export(
-        &[
-            &export::SUMMARY,
-            &export::TIMESERIES,
-            &export::COMPARE,
-            &export::DECISION,
-            &export::DATAPACKAGE,
-            &export::MANIFEST,
-        ],
-        Some(tables),
-        manifest,
-    )?;
+    folder.export(&export::RUN_FILES, Some(tables), manifest)?;
     folder.commit()?;
     if !args.quiet {
         super::emit(&format!(

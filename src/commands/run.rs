@@ -167,14 +167,7 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 /// registry order; those that do not apply (compare.csv with one lever) are
 /// left out by the transaction.
 fn run_files(args: &RunArgs) -> Vec<&'static OutputFile> {
-    let mut files = vec![
-        &export::SUMMARY,
-        &export::TIMESERIES,
-        &export::COMPARE,
-        &export::DECISION,
-        &export::DATAPACKAGE,
-        &export::MANIFEST,
-    ];
+    let mut files = export::RUN_FILES.to_vec();
     if args.xlsx {
         files.push(&export::WORKBOOK);
     }

@@ -96,7 +96,7 @@ impl std::fmt::Debug for OutputFile {
 }
 
 macro_rules! table {
-    ($exporter:ident, $module:ident, $needs_pair:expr, |$w:ident, $t:ident| $body:expr) => {
+    ($exporter:ident, $needs_pair:expr, |$w:ident, $t:ident| $body:expr) => {
         /// Serializes the table of the same name from the statistics.
         pub struct $exporter;
         impl Exporter for $exporter {
@@ -115,67 +115,57 @@ macro_rules! table {
     };
 }
 
-table!(SummaryCsv, summary, false, |w, t| super::summary::write(
+table!(SummaryCsv, false, |w, t| super::summary::write(
     &mut w, t.scenario, t.ids, t.results
 ));
-table!(TimeseriesCsv, timeseries, false, |w, t| {
+table!(TimeseriesCsv, false, |w, t| {
     super::timeseries::write(&mut w, t.scenario, t.ids, t.calendar, t.results)
 });
-table!(CompareCsv, compare, true, |w, t| super::compare::write(
+table!(CompareCsv, true, |w, t| super::compare::write(
     &mut w, t.scenario, t.ids, t.results
 ));
-table!(DecisionCsv, decision, true, |w, t| super::decision::write(
+table!(DecisionCsv, true, |w, t| super::decision::write(
     &mut w, t.scenario, t.ids, t.results
 ));
 
+const fn table(name: &'static str, exporter: &'static dyn Exporter, sheet: Sheet) -> OutputFile {
+    OutputFile {
+        name,
+        exporter: Some(exporter),
+        sheet: Some(sheet),
+        in_package: true,
+    }
+}
+
+const fn document(name: &'static str, exporter: &'static dyn Exporter) -> OutputFile {
+    OutputFile {
+        name,
+        exporter: Some(exporter),
+        sheet: None,
+        in_package: false,
+    }
+}
+
+const fn sheet(name: &'static str, position: u8) -> Sheet {
+    Sheet { name, position }
+}
+
 /// summary.csv.
-pub static SUMMARY: OutputFile = OutputFile {
-    name: "summary.csv",
-    exporter: Some(&SummaryCsv),
-    sheet: Some(Sheet {
-        name: "Summary",
-        position: 0,
-    }),
-    in_package: true,
-};
+pub static SUMMARY: OutputFile = table("summary.csv", &SummaryCsv, sheet("Summary", 0));
 /// timeseries.csv.
-pub static TIMESERIES: OutputFile = OutputFile {
-    name: "timeseries.csv",
-    exporter: Some(&TimeseriesCsv),
-    sheet: Some(Sheet {
-        name: "Timeseries",
-        position: 3,
-    }),
-    in_package: true,
-};
+pub static TIMESERIES: OutputFile = table("timeseries.csv", &TimeseriesCsv, sheet("Timeseries", 3));
 /// compare.csv.
-pub static COMPARE: OutputFile = OutputFile {
-    name: "compare.csv",
-    exporter: Some(&CompareCsv),
-    sheet: Some(Sheet {
-        name: "Compare",
-        position: 1,
-    }),
-    in_package: true,
-};
+pub static COMPARE: OutputFile = table("compare.csv", &CompareCsv, sheet("Compare", 1));
 /// decision.csv.
-pub static DECISION: OutputFile = OutputFile {
-    name: "decision.csv",
-    exporter: Some(&DecisionCsv),
-    sheet: Some(Sheet {
-        name: "Decision",
-        position: 2,
-    }),
-    in_package: true,
-};
-/// runs.csv (streamed).
+pub static DECISION: OutputFile = table("decision.csv", &DecisionCsv, sheet("Decision", 2));
+/// runs.csv (streamed while the runs run).
 pub static RUNS: OutputFile = OutputFile {
     name: "runs.csv",
     exporter: None,
     sheet: None,
     in_package: true,
 };
-/// sweep.csv (streamed).
+/// sweep.csv (streamed point by point).
 pub static SWEEP: OutputFile = OutputFile {
     name: "sweep.csv",
     exporter: None,
@@ -183,33 +173,26 @@ pub static SWEEP: OutputFile = OutputFile {
     in_package: false,
 };
 /// datapackage.json.
-pub static DATAPACKAGE: OutputFile = OutputFile {
-    name: "datapackage.json",
-    exporter: Some(&super::datapackage::DataPackage),
-    sheet: None,
-    in_package: false,
-};
+pub static DATAPACKAGE: OutputFile = document("datapackage.json", &super::datapackage::DataPackage);
 /// manifest.json.
-pub static MANIFEST: OutputFile = OutputFile {
-    name: "manifest.json",
-    exporter: Some(&super::manifest::ManifestJson),
-    sheet: None,
-    in_package: false,
-};
+pub static MANIFEST: OutputFile = document("manifest.json", &super::manifest::ManifestJson);
 /// results.xlsx.
-pub static WORKBOOK: OutputFile = OutputFile {
-    name: "results.xlsx",
-    exporter: Some(&super::xlsx::Workbook),
-    sheet: None,
-    in_package: false,
-};
+pub static WORKBOOK: OutputFile = document("results.xlsx", &super::xlsx::Workbook);
 /// report.html.
-pub static REPORT: OutputFile = OutputFile {
-    name: "report.html",
-    exporter: Some(&super::report::Report),
-    sheet: None,
-    in_package: false,
-};
+pub static REPORT: OutputFile = document("report.html", &super::report::Report);
+
+/// What `bilateral run` and `bilateral merge` serialize from the
+/// statistics (besides the streamed runs.csv; `run --xlsx`/`--report` add
+/// [`WORKBOOK`] and [`REPORT`]). compare.csv and decision.csv apply only
+/// with a second lever.
+pub static RUN_FILES: [&OutputFile; 6] = [
+    &SUMMARY,
+    &TIMESERIES,
+    &COMPARE,
+    &DECISION,
+    &DATAPACKAGE,
+    &MANIFEST,
+];
 
 /// Every file a run, merge, sweep or report writes, in the order they are
 /// serialized and listed in manifest.json. A file of this list found in a

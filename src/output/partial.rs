@@ -128,19 +128,27 @@ pub fn read(path: &Path) -> Result<Partial, PartialError> {
         version: Option<u32>,
     }
     let head: Head = serde_json::from_str(&text)
-        .map_err(|e| bad(path, format!("not a bilateral partial result: {e}")))?;
-    if head.format.as_deref() != Some(FORMAT) || head.version != Some(VERSION) {
+        .map_err(|e| bad(path, format!("is not a bilateral partial result: {e}")))?;
+    if head.format.as_deref() != Some(FORMAT) {
         return Err(bad(
             path,
             format!(
-                "`format`/`version` are {:?}/{:?}; this bilateral merges {FORMAT} version {VERSION}",
-                head.format.unwrap_or_default(),
+                "is not a bilateral partial result: `format` is {:?}, not {FORMAT:?}",
+                head.format.unwrap_or_default()
+            ),
+        ));
+    }
+    if head.version != Some(VERSION) {
+        return Err(bad(
+            path,
+            format!(
+                "`format`/`version` are {FORMAT:?}/{:?}; this bilateral merges {FORMAT} version {VERSION}",
                 head.version.unwrap_or_default()
             ),
         ));
     }
     let partial: Partial = serde_json::from_str(&text)
-        .map_err(|e| bad(path, format!("not a bilateral partial result: {e}")))?;
+        .map_err(|e| bad(path, format!("is not a bilateral partial result: {e}")))?;
     partial.check(path)?;
     Ok(partial)
 }
