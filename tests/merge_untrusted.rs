@@ -368,6 +368,21 @@ fn an_absurd_horizon_is_refused_before_allocating() {
 }
 
 #[test]
+fn a_histogram_claiming_millions_of_bins_is_refused_before_allocating() {
+    let s = Shards::new();
+    s.edit(2, |v| {
+        for lever in v["results"]["levers"].as_array_mut().unwrap() {
+            for month in lever["months"].as_array_mut().unwrap() {
+                for summary in month.as_array_mut().unwrap() {
+                    summary["counts"] = serde_json::json!([9_999_999, []]);
+                }
+            }
+        }
+    });
+    s.refused(&s.all(), &s.partial(2), &["9999999 bins"]);
+}
+
+#[test]
 fn a_different_resolution_is_refused() {
     let s = Shards::new();
     s.edit(3, |v| {

@@ -224,3 +224,25 @@ fn a_scenario_stem_of_dot_dot_stays_inside_output() {
     assert!(!tmp.path().join("summary.csv").exists());
     assert!(work.join("output/scenario/summary.csv").is_file());
 }
+
+#[cfg(unix)]
+#[test]
+fn an_out_that_is_a_dangling_link_is_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::os::unix::fs::symlink(tmp.path().join("missing"), &out).unwrap();
+    let result = bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "10", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("a link to a folder that does not exist"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("File exists"), "{stderr}");
+}

@@ -120,7 +120,14 @@ impl Transaction {
         } else {
             dir
         };
-        let created = std::fs::symlink_metadata(dir).is_err();
+        let link = std::fs::symlink_metadata(dir).ok();
+        if link.as_ref().is_some_and(|m| m.file_type().is_symlink()) && !dir.exists() {
+            return Err(OutputError::at(
+                dir,
+                io::Error::other("it is a link to a folder that does not exist"),
+            ));
+        }
+        let created = link.is_none();
         std::fs::create_dir_all(dir).map_err(|e| OutputError::at(dir, e))?;
         if !dir.is_dir() {
             return Err(OutputError::at(dir, io::Error::other("it is not a folder")));

@@ -20,7 +20,9 @@ use super::runs::seed_cell;
 use crate::calendar::Calendar;
 use crate::engine::seeds::run_seed;
 use crate::engine::{Results, shard_range};
+use crate::model::outcome::{METRICS, VARIABLES};
 use crate::scenario::{MAX_HORIZON_MONTHS, is_identifier};
+use crate::stats::Summary;
 
 /// Most shards of a run (as `--shard` accepts).
 pub const MAX_SHARDS: u64 = 100_000;
@@ -147,6 +149,7 @@ pub fn read(path: &Path) -> Result<Partial, PartialError> {
             ),
         ));
     }
+    check_histogram_lengths(path, &text)?;
     let partial: Partial = serde_json::from_str(&text)
         .map_err(|e| bad(path, format!("is not a bilateral partial result: {e}")))?;
     partial.check(path)?;
@@ -483,6 +486,85 @@ fn check_runs_header(path: &Path, header: &csv::StringRecord) -> Result<(), Part
             path,
             format!("header column `{cell}` is not a valid name"),
         ));
+    }
+    Ok(())
+}
+
+/// Checks the layout of the statistics, and every histogram's length,
+/// before they are read: a histogram is stored sparse, so a few bytes could
+/// otherwise claim millions of bins for each of thousands of summaries.
+fn check_histogram_lengths(path: &Path, text: &str) -> Result<(), PartialError> {
+    use serde::de::IgnoredAny;
+    #[derive(Deserialize)]
+    struct Shape {
+        results: ShapeResults,
+    }
+    #[derive(Deserialize)]
+    struct ShapeResults {
+        levers: Vec<ShapeLever>,
+    }
+    #[derive(Deserialize)]
+    struct ShapeLever {
+        name: String,
+        metrics: Vec<ShapeSummary>,
+        months: Vec<Vec<ShapeSummary>>,
+    }
+    #[derive(Deserialize)]
+    struct ShapeSummary {
+        counts: (u64, IgnoredAny),
+    }
+    let shape: Shape = serde_json::from_str(text)
+        .map_err(|e| bad(path, format!("is not a bilateral partial result: {e}")))?;
+    let bins = |resolution, upper| Summary::new(resolution, upper).bins() as u64;
+    let metric_bins: Vec<u64> = METRICS
+        .iter()
+        .map(|m| bins(m.resolution, m.upper))
+        .collect();
+    let variable_bins: Vec<u64> = VARIABLES
+        .iter()
+        .map(|v| bins(v.resolution, v.upper))
+        .collect();
+    for lever in &shape.results.levers {
+        let at = |problem: String| {
+            bad(
+                path,
+                format!("`results`: lever `{}`, {problem}", lever.name),
+            )
+        };
+        if lever.metrics.len() != METRICS.len() {
+            return Err(at(format!(
+                "metrics: {} metric summaries, this bilateral reports {}",
+                lever.metrics.len(),
+                METRICS.len()
+            )));
+        }
+        let histograms = lever
+            .metrics
+            .iter()
+            .zip(&metric_bins)
+            .map(|(s, b)| (s, b, "metric"));
+        for month in &lever.months {
+            if month.len() != VARIABLES.len() {
+                return Err(at(format!(
+                    "months: {} variables at a month end, this bilateral reports {}",
+                    month.len(),
+                    VARIABLES.len()
+                )));
+            }
+        }
+        let months = lever.months.iter().flat_map(|m| {
+            m.iter()
+                .zip(&variable_bins)
+                .map(|(s, b)| (s, b, "variable"))
+        });
+        for (summary, &expected, kind) in histograms.chain(months) {
+            if summary.counts.0 != expected {
+                return Err(at(format!(
+                    "a {kind} histogram of {} bins: a different resolution or range (this bilateral bins it in {expected})",
+                    summary.counts.0
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -249,6 +249,11 @@ impl Summary {
         self.resolution == other.resolution && self.counts.len() == other.counts.len()
     }
 
+    /// Number of histogram bins.
+    pub fn bins(&self) -> usize {
+        self.counts.len()
+    }
+
     /// Number of values added.
     pub fn n(&self) -> u64 {
         self.moments.n
