@@ -18,6 +18,8 @@
 mod bad_scenarios;
 #[path = "behaviour.rs"]
 mod behaviour;
+#[path = "command_folders.rs"]
+mod command_folders;
 #[path = "compare_and_sweep.rs"]
 mod compare_and_sweep;
 #[path = "datapackage.rs"]
