@@ -210,7 +210,10 @@ struct Panel<'a> {
 
 impl Panel<'_> {
     const LEFT: f64 = 40.0;
-    const RIGHT: f64 = 54.0;
+    /// Room for the end labels: "90% of runs" in the large panel.
+    fn right(&self) -> f64 {
+        if self.width > 400.0 { 100.0 } else { 54.0 }
+    }
 
     fn top(&self) -> f64 {
         self.font * 2.6
@@ -220,7 +223,7 @@ impl Panel<'_> {
     }
     fn x(&self, month: usize) -> f64 {
         let span = (self.dates.len().max(2) - 1) as f64;
-        Self::LEFT + (self.width - Self::LEFT - Self::RIGHT) * month as f64 / span
+        Self::LEFT + (self.width - Self::LEFT - self.right()) * month as f64 / span
     }
     fn y(&self, v: f64) -> f64 {
         let v = if self.percent { v * 100.0 } else { v };
@@ -268,7 +271,7 @@ impl Panel<'_> {
 <rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>{title}",
             escape(aria)
         );
-        let right = w - Self::RIGHT;
+        let right = w - self.right();
         for t in self.ticks {
             let y = self.y(if self.percent { t / 100.0 } else { *t });
             let _ = write!(
@@ -322,7 +325,7 @@ impl Panel<'_> {
     fn close(&self, svg: &mut String, mut labels: Vec<EndLabel>) {
         let f = self.font;
         spread(&mut labels, f * 1.1, self.top() + f * 0.35, self.bottom());
-        let x = self.width - Self::RIGHT + 4.0;
+        let x = self.width - self.right() + 4.0;
         for l in labels {
             let _ = write!(
                 svg,
