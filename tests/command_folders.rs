@@ -11,7 +11,11 @@ use common::*;
 #[test]
 fn a_sweep_in_the_default_folder_does_not_touch_the_runs_outputs() {
     let tmp = tempfile::tempdir().unwrap();
-    fs::copy(scenario("us_mexico_2025-02.toml"), tmp.path().join("s.toml")).unwrap();
+    fs::copy(
+        scenario("us_mexico_2025-02.toml"),
+        tmp.path().join("s.toml"),
+    )
+    .unwrap();
     bilateral()
         .current_dir(tmp.path())
         .args(["run", "s.toml", "--runs", "40", "--quiet"])
@@ -32,5 +36,8 @@ fn a_sweep_in_the_default_folder_does_not_touch_the_runs_outputs() {
     let sweep = out.join("sweep");
     assert!(sweep.join("sweep.csv").is_file());
     let text = fs::read_to_string(sweep.join("manifest.json")).unwrap();
-    assert!(text.contains("\"sweep\""), "the sweep's own manifest: {text}");
+    assert!(
+        text.contains("\"sweep\""),
+        "the sweep's own manifest: {text}"
+    );
 }
