@@ -148,7 +148,8 @@ pub struct SweepArgs {
     /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario file stem>/).
+    /// Output folder for sweep.csv and manifest.json (default:
+    /// output/<scenario file stem>/sweep/, apart from `run`'s outputs).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no closing line.
