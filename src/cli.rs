@@ -65,6 +65,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv"
     )]
     Trace(TraceArgs),
+    /// Rank levers by regret, best-lever share and satisficing over the same futures.
+    #[command(
+        after_help = "Example:\n  bilateral robust scenarios/us_mexico_2025-09.toml --objective trade_loss_usd_bn=min --objective mx_approval_pct_end=max\n  bilateral robust scenarios/us_mexico_2025-09.toml --objective trade_loss_usd_bn=min --require \"trade_loss_usd_bn < 30 and mx_retaliated == 0\""
+    )]
+    Robust(RobustArgs),
 }
 
 /// Options of `bilateral run`.
@@ -265,4 +270,38 @@ pub struct TraceArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// Options of `bilateral robust`.
+#[derive(Debug, Args)]
+pub struct RobustArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// An objective, METRIC=min or METRIC=max (repeatable); replaces the
+    /// scenario's [robust] objectives.
+    #[arg(long = "objective", value_name = "METRIC=min|max")]
+    pub objectives: Vec<String>,
+    /// A satisficing requirement over outcome metrics in the rule condition
+    /// language, e.g. "trade_loss_usd_bn < 30 and mx_retaliated == 0"
+    /// (repeatable: all must hold); replaces the scenario's [robust] require.
+    #[arg(long = "require", value_name = "CONDITION")]
+    pub require: Vec<String>,
+    /// Runs per lever (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulation threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder for robust.csv (default: output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Compare only this lever (repeatable); the baseline is always included.
+    #[arg(long = "lever", value_name = "NAME")]
+    pub levers: Vec<String>,
+    /// No progress bar and no results table.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod calibrate;
 pub mod merge;
 pub mod report;
+pub mod robust;
 pub mod run;
 pub mod score;
 pub mod sweep;

@@ -11,6 +11,7 @@ pub mod decision;
 pub mod manifest;
 pub mod partial;
 pub mod report;
+pub mod robust;
 pub mod runs;
 pub mod summary;
 pub mod sweep;
