@@ -6,4 +6,5 @@
 //! against independent computations. docs/ANALYSIS.md describes the methods.
 
 pub mod condition;
+pub mod prim;
 pub mod regret;
