@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Robust(args) => commands::robust::execute(args),
+        Command::Discover(args) => commands::discover::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

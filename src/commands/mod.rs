@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod discover;
 pub mod merge;
 pub mod report;
 pub mod robust;

@@ -49,6 +49,48 @@ pub fn select_levers(scenario: &Scenario, wanted: &[String]) -> Result<Vec<Strin
         .collect())
 }
 
+/// The settings `run`, `robust`, `discover` and `sensitivity` share.
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// Runs per lever (or base samples).
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Output folder, created.
+    pub out: std::path::PathBuf,
+}
+
+impl Common {
+    /// `--runs`, `--seed`, `--threads` and `--out` with the scenario's
+    /// defaults; creates the output folder.
+    pub fn new(
+        scenario: &Scenario,
+        path: &Path,
+        runs: Option<u64>,
+        seed: Option<u64>,
+        threads: Option<usize>,
+        out: Option<&Path>,
+    ) -> Result<Common> {
+        let runs = runs.unwrap_or(scenario.runs);
+        if runs == 0 {
+            return Err(UsageError("--runs must be at least 1".into()).into());
+        }
+        let threads = super::threads(threads)?;
+        let out = out.map_or_else(|| super::run::default_out(path), Path::to_path_buf);
+        std::fs::create_dir_all(&out).map_err(|e| {
+            anyhow::anyhow!("cannot create the output folder {}: {e}", out.display())
+        })?;
+        Ok(Common {
+            runs,
+            seed: seed.unwrap_or(scenario.seed),
+            threads,
+            out,
+        })
+    }
+}
+
 /// Parses `METRIC=min|max` for `option` (`--objective` or a table key).
 fn parse_objective(
     metric: &str,
@@ -177,16 +219,6 @@ fn parse_require(
 pub fn execute(args: &RobustArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let levers = select_levers(&scenario, &args.levers)?;
-    let runs = args.runs.unwrap_or(scenario.runs);
-    if runs == 0 {
-        return Err(UsageError("--runs must be at least 1".into()).into());
-    }
-    let seed = args.seed.unwrap_or(scenario.seed);
-    let threads = super::threads(args.threads)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| super::run::default_out(&args.scenario));
     let names = metric_names(&scenario.ids);
     let table = read_table(&scenario.path)?;
 
@@ -234,8 +266,19 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
         .into());
     }
 
-    std::fs::create_dir_all(&out)
-        .map_err(|e| anyhow::anyhow!("cannot create the output folder {}: {e}", out.display()))?;
+    let Common {
+        runs,
+        seed,
+        threads,
+        out,
+    } = Common::new(
+        &scenario,
+        &args.scenario,
+        args.runs,
+        args.seed,
+        args.threads,
+        args.out.as_deref(),
+    )?;
     let plan = Plan::new(&scenario, &levers, runs, seed).map_err(anyhow::Error::msg)?;
     let n_levers = levers.len();
     let (condition, require_text) = match require {

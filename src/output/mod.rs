@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod datapackage;
 pub mod decision;
+pub mod discovery;
 pub mod manifest;
 pub mod partial;
 pub mod report;
