@@ -8,9 +8,11 @@
 pub mod compare;
 pub mod datapackage;
 pub mod decision;
+pub mod discovery;
 pub mod manifest;
 pub mod partial;
 pub mod report;
+pub mod robust;
 pub mod runs;
 pub mod summary;
 pub mod sweep;

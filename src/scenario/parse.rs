@@ -570,7 +570,9 @@ pub fn suggest<'a>(given: &str, valid: &[&'a str]) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-const TOP_LEVEL: &[&str] = &["scenario", "run", "world", "initial", "levers", "sweep"];
+const TOP_LEVEL: &[&str] = &[
+    "scenario", "run", "world", "initial", "levers", "sweep", "robust",
+];
 
 pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     let fail = |problems| ScenarioError {
