@@ -24,6 +24,10 @@ mod command_folders;
 mod compare_and_sweep;
 #[path = "datapackage.rs"]
 mod datapackage;
+#[path = "discover.rs"]
+mod discover;
+#[path = "conflicts.rs"]
+mod conflicts;
 #[path = "docs.rs"]
 mod docs;
 #[path = "extremes.rs"]
@@ -34,8 +38,12 @@ mod faults;
 mod fuzz_scenarios;
 #[path = "model_properties.rs"]
 mod model_properties;
+#[path = "prim_ema.rs"]
+mod prim_ema;
 #[path = "report.rs"]
 mod report;
+#[path = "robust.rs"]
+mod robust;
 #[path = "run_outputs.rs"]
 mod run_outputs;
 #[path = "scenario_errors.rs"]
