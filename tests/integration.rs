@@ -22,12 +22,12 @@ mod behaviour;
 mod command_folders;
 #[path = "compare_and_sweep.rs"]
 mod compare_and_sweep;
+#[path = "conflicts.rs"]
+mod conflicts;
 #[path = "datapackage.rs"]
 mod datapackage;
 #[path = "discover.rs"]
 mod discover;
-#[path = "conflicts.rs"]
-mod conflicts;
 #[path = "docs.rs"]
 mod docs;
 #[path = "extremes.rs"]
