@@ -338,7 +338,7 @@ pub fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &Vie
             truce_utility(a, v, relief)
         }
         Action::AcceptTruce => {
-            if !state.truce_proposal.is_some_and(|(by, _)| by != i) {
+            if state.truce_proposal.is_none_or(|(by, _)| by == i) {
                 return None;
             }
             truce_utility(a, v, truce_relief(state, p))

@@ -60,8 +60,8 @@ fn agree_truce(state: &mut State, p: &ModelParams, proposer: usize, week: u32) -
         s.relief_moves += 1;
         relief[k] = (before[k] - s.effective_tariff_pct()).max(0.0);
     }
-    for k in 0..2 {
-        state.actors[1 - k].provocation -= provocation_of(relief[k]);
+    for (k, pp) in relief.iter().enumerate() {
+        state.actors[1 - k].provocation -= provocation_of(*pp);
     }
     relief
 }
