@@ -65,6 +65,16 @@ pub enum Command {
         after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv"
     )]
     Trace(TraceArgs),
+    /// Rank levers by regret, best-lever share and satisficing over the same futures.
+    #[command(
+        after_help = "Example:\n  bilateral robust scenarios/us_mexico_2025-09.toml --objective trade_loss_usd_bn=min --objective mx_approval_pct_end=max\n  bilateral robust scenarios/us_mexico_2025-09.toml --objective trade_loss_usd_bn=min --require \"trade_loss_usd_bn < 30 and mx_retaliated == 0\""
+    )]
+    Robust(RobustArgs),
+    /// Find the futures (boxes of uncertain parameters) in which a condition holds, by PRIM.
+    #[command(
+        after_help = "Example:\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever mx_retaliates --when \"trade_loss_usd_bn > 100\"\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever baseline --when \"mx_retaliated == 1\" --peel-alpha 0.1"
+    )]
+    Discover(DiscoverArgs),
 }
 
 /// Options of `bilateral run`.
@@ -148,7 +158,8 @@ pub struct SweepArgs {
     /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario file stem>/).
+    /// Output folder for sweep.csv and manifest.json (default:
+    /// output/<scenario file stem>/sweep/, apart from `run`'s outputs).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no closing line.
@@ -265,4 +276,79 @@ pub struct TraceArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// Options of `bilateral robust`.
+#[derive(Debug, Args)]
+pub struct RobustArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// An objective, METRIC=min or METRIC=max (repeatable); replaces the
+    /// scenario's [robust] objectives.
+    #[arg(long = "objective", value_name = "METRIC=min|max")]
+    pub objectives: Vec<String>,
+    /// A satisficing requirement over outcome metrics in the rule condition
+    /// language, e.g. "trade_loss_usd_bn < 30 and mx_retaliated == 0"
+    /// (repeatable: all must hold); replaces the scenario's [robust] require.
+    #[arg(long = "require", value_name = "CONDITION")]
+    pub require: Vec<String>,
+    /// Runs per lever (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulation threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder for robust.csv (default: output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Compare only this lever (repeatable); the baseline is always included.
+    #[arg(long = "lever", value_name = "NAME")]
+    pub levers: Vec<String>,
+    /// No progress bar and no results table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `bilateral discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The lever whose runs are labelled.
+    #[arg(long, value_name = "NAME")]
+    pub lever: String,
+    /// The runs of interest: a condition over the lever's outcome metrics in
+    /// the rule condition language, e.g. "trade_loss_usd_bn > 100".
+    #[arg(long, value_name = "CONDITION")]
+    pub when: String,
+    /// Share of the box's runs peeled off per step, in (0, 0.5).
+    #[arg(long, default_value_t = 0.05)]
+    pub peel_alpha: f64,
+    /// Share of the runs beyond a limit pasted back per step, in (0, 0.5).
+    #[arg(long, default_value_t = 0.05)]
+    pub paste_alpha: f64,
+    /// Smallest share of the runs a box may hold, in (0, 1).
+    #[arg(long, default_value_t = 0.05)]
+    pub mass_min: f64,
+    /// The chosen box: the densest with at least this coverage, in [0, 1].
+    #[arg(long, default_value_t = 0.5)]
+    pub min_coverage: f64,
+    /// Runs (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulation threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder for discovery.csv (default: output/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no results table.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -5,6 +5,7 @@
 //! master seed, [`stats`] accumulates the outcomes, and [`output`] writes the
 //! CSV files. [`cli`] and [`commands`] are the command-line front end.
 
+pub mod analysis;
 pub mod calendar;
 pub mod calibration;
 pub mod cli;

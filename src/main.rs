@@ -29,6 +29,8 @@ fn main() -> ExitCode {
         Command::Calibrate(args) => commands::calibrate::execute(args),
         Command::Report(args) => commands::report::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
+        Command::Robust(args) => commands::robust::execute(args),
+        Command::Discover(args) => commands::discover::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

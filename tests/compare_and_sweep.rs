@@ -33,7 +33,8 @@ fn mean_sd(x: &[f64]) -> (f64, f64) {
 fn per_run(dir: &Path) -> HashMap<(String, String), Vec<f64>> {
     let (h, rows) = read_csv(&dir.join("runs.csv"));
     let first_metric = col(&h, "us_tariff_pct_end");
-    let last_metric = col(&h, "max_us_tariff_pct");
+    // The metrics are contiguous in runs.csv, in the order of the registry.
+    let last_metric = first_metric + bilateral::model::outcome::METRICS.len() - 1;
     let mut out: HashMap<(String, String), Vec<f64>> = HashMap::new();
     for r in &rows {
         for c in first_metric..=last_metric {
@@ -78,8 +79,14 @@ fn compare_csv_matches_an_independent_paired_computation_and_pairing_pays() {
         let d: Vec<f64> = pairs.iter().map(|(a, b)| a - b).collect();
         let (md, sd) = mean_sd(&d);
         let n = d.len() as f64;
-        // t(0.975, n-1) for n in the hundreds, from tables: within 0.01 of 1.97.
-        let half = 1.966 * sd / n.sqrt();
+        // t(0.975, n-1) from statrs, independent of the crate's own quantile code.
+        let t975 = {
+            use statrs::distribution::{ContinuousCDF, StudentsT};
+            StudentsT::new(0.0, 1.0, n - 1.0)
+                .unwrap()
+                .inverse_cdf(0.975)
+        };
+        let half = t975 * sd / n.sqrt();
         let got = |c: &str| r[col(&h, c)].parse::<f64>().unwrap();
         assert!((got("mean_delta") - md).abs() < 1e-4, "{r:?}");
         if sd > 0.0 {
@@ -94,7 +101,7 @@ fn compare_csv_matches_an_independent_paired_computation_and_pairing_pays() {
             let b: Vec<f64> = pairs.iter().map(|p| p.1).collect();
             let (_, sl) = mean_sd(&l);
             let (_, sb) = mean_sd(&b);
-            let unpaired = 2.0 * 1.966 * (sl * sl / n + sb * sb / n).sqrt();
+            let unpaired = 2.0 * t975 * (sl * sl / n + sb * sb / n).sqrt();
             if unpaired > 0.0 {
                 best_ratio = best_ratio.min(width / unpaired);
             }
@@ -294,7 +301,7 @@ fn a_grid_sweep_writes_every_point_and_responds_to_the_swept_parameter() {
             "us.demand_ratchet"
         ]
     );
-    assert_eq!(rows.len(), 6 * 17);
+    assert_eq!(rows.len(), 6 * bilateral::model::outcome::METRICS.len());
     let share = |bias: &str, ratchet: &str| -> f64 {
         rows.iter()
             .find(|r| r[2] == bias && r[3] == ratchet && r[5] == "mx_retaliated")
@@ -337,7 +344,7 @@ fn a_latin_hypercube_sweep_declared_in_the_scenario_file_runs() {
         .assert()
         .success();
     let (h, rows) = read_csv(&dir.join("sweep.csv"));
-    assert_eq!(rows.len(), 5 * 2 * 17);
+    assert_eq!(rows.len(), 5 * 2 * bilateral::model::outcome::METRICS.len());
     let hawk = col(&h, "us.hawkishness");
     let mut strata: Vec<usize> = rows
         .iter()

@@ -135,6 +135,42 @@ fn every_command_leaves_a_folder_that_agrees_with_its_manifest() {
         listing(&out),
         BTreeSet::from(["manifest.json".to_string(), "sweep.csv".to_string()])
     );
+
+    // By default a sweep writes to output/<stem>/sweep/, its own folder: the
+    // run's folder output/<stem> keeps its files and still agrees.
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    bilateral()
+        .current_dir(&work)
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "5", "--quiet"])
+        .assert()
+        .success();
+    let stem = work.join("output/us_mexico_2025-09");
+    let before = listing(&stem);
+    bilateral()
+        .current_dir(&work)
+        .arg("sweep")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--param", "us.demand_ratchet=0.1:0.5:2", "--runs", "5"])
+        .arg("--quiet")
+        .assert()
+        .success();
+    let sweep = stem.join("sweep");
+    assert_agrees(&sweep);
+    assert!(sweep.join("sweep.csv").is_file());
+    let mut after = listing(&stem);
+    assert!(after.remove("sweep"), "the sweep has its own folder");
+    assert_eq!(after, before, "the run's files stay");
+    let manifest = json(&stem.join("manifest.json"));
+    let files: BTreeSet<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(after, files, "the run's folder still agrees");
 }
 
 #[test]

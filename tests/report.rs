@@ -90,6 +90,21 @@ fn the_report_renders_with_non_empty_charts() {
             + body.matches("<circle").count();
         assert!(drawn > 0, "a chart with nothing drawn");
     }
+    // Small multiples: no panel holds the bands of two levers (each band
+    // polygon names its lever in data-lever).
+    for body in &charts {
+        let mut levers: Vec<&str> = body
+            .split("data-lever=\"")
+            .skip(1)
+            .filter_map(|c| c.split('"').next())
+            .collect();
+        levers.dedup();
+        assert!(levers.len() <= 1, "bands of {levers:?} share a panel");
+    }
+    assert!(
+        dom.contains("data-lever=\"mx_retaliates\""),
+        "lever bands drawn"
+    );
     let shot = tmp.path().join("shot.png");
     let status = headless(browser, &tmp.path().join("profile2"))
         .arg("--window-size=1280,1700")

@@ -80,7 +80,10 @@ fn outputs_have_the_documented_columns_and_numbers_parse() {
         h.join(","),
         "scenario,lever,metric,n,mean,sd,min,p05,p25,p50,p75,p95,max"
     );
-    assert_eq!(rows.len(), 17 * levers);
+    assert_eq!(
+        rows.len(),
+        bilateral::model::outcome::METRICS.len() * levers
+    );
     for r in &rows {
         let n: u64 = r[3].parse().unwrap();
         if r[2] != "weeks_to_agreement" {

@@ -2,8 +2,10 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod discover;
 pub mod merge;
 pub mod report;
+pub mod robust;
 pub mod run;
 pub mod score;
 pub mod sweep;

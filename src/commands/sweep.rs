@@ -73,10 +73,13 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     if runs == 0 {
         return Err(UsageError("--runs must be at least 1".into()).into());
     }
+    // A sweep's manifest.json describes the sweep, so by default it goes to
+    // a folder of its own: `run`'s manifest (which `report` reads) beside
+    // its CSV files stays as it is.
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&args.scenario));
+        .unwrap_or_else(|| default_out(&args.scenario).join("sweep"));
     let mut folder = Transaction::folder(&out)?;
 
     let started = chrono::Utc::now();

@@ -46,6 +46,12 @@ fn describe_move(actor: usize, action: Action, value: f64, ids: &[String; 2]) ->
         Action::Cut => format!("tariff cut to {value}%"),
         Action::Exempt => format!("exempt share now {}", fmt_num(Some(value))),
         Action::Retaliate => format!("counter-tariff {value}% on {other}'s goods"),
+        Action::Match => format!("matches {other}'s tariff: now {value}%"),
+        Action::ProposeTruce => format!("proposes a truce to {other}"),
+        Action::AcceptTruce => format!("truce agreed, runs to week {value}"),
+        Action::ExtendTruce => format!("truce extended to week {value}"),
+        Action::RestrictExports => format!("restricts strategic exports to {other}"),
+        Action::LiftExportControls => format!("lifts export controls on {other}"),
         Action::Transfer => format!("{value} people handed to {other}"),
         Action::Deploy => format!("{value} thousand troops deployed"),
         Action::Interdict => format!("interdiction level {value}"),
@@ -100,6 +106,12 @@ fn describe(event: &Event, ids: &[String; 2], rules: &[Rule]) -> (usize, &'stati
             actor,
             "proposal_expired",
             "agreement proposal expired unsigned".into(),
+        ),
+        // A lapse concerns both sides; it is listed under the first.
+        Event::TruceLapsed => (
+            0,
+            "truce_lapsed",
+            "truce ran out unextended: both rates snap back".into(),
         ),
     }
 }

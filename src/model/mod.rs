@@ -5,7 +5,10 @@
 //! [`params::ModelParams`] and two random streams into a run.
 
 pub mod action;
+pub mod choice;
+pub mod dynamics;
 pub mod exp;
+pub mod moves;
 pub mod outcome;
 pub mod params;
 pub mod rules;
@@ -13,8 +16,7 @@ pub mod state;
 pub mod step;
 
 pub use action::Action;
+pub use choice::choice_probabilities;
 pub use params::ModelParams;
 pub use state::State;
-pub use step::{
-    DynamicsRngs, Event, NoObserver, Observer, RunTotals, choice_probabilities, simulate,
-};
+pub use step::{DynamicsRngs, Event, NoObserver, Observer, RunTotals, simulate};

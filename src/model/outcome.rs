@@ -129,6 +129,54 @@ pub const METRICS: &[Quantity] = &[
         200.0,
         "Highest headline tariff of {a} over the run, %.",
     ),
+    q(
+        "{b}_tariff_pct_end",
+        0.5,
+        200.0,
+        "Headline counter-tariff of {b} on {a}'s goods at the horizon, %.",
+    ),
+    q(
+        "max_{b}_tariff_pct",
+        0.5,
+        200.0,
+        "Highest headline counter-tariff of {b} over the run, %.",
+    ),
+    q(
+        "{a}_escalated",
+        1.0,
+        1.0,
+        "1 if {a}'s headline tariff ever rose above the higher of its starting tariff and its pending threat's rate, else 0.",
+    ),
+    q(
+        "{b}_tariff_relief",
+        1.0,
+        1.0,
+        "1 if {b} ever cut, narrowed or lifted its counter-tariff or export controls (a truce counts), else 0.",
+    ),
+    q(
+        "truce_agreed",
+        1.0,
+        1.0,
+        "1 if a truce (mutual cuts to agreed rates for a period) was agreed, else 0.",
+    ),
+    q(
+        "truce_extensions",
+        1.0,
+        1000.0,
+        "Times a truce was extended at its expiry.",
+    ),
+    q(
+        "truce_lapsed",
+        1.0,
+        1.0,
+        "1 if a truce ran out unextended and the rates snapped back, else 0.",
+    ),
+    q(
+        "{b}_export_controls_end",
+        1.0,
+        1.0,
+        "1 if {b} restricts strategic exports to {a} at the horizon, else 0.",
+    ),
 ];
 
 /// Index of `weeks_to_agreement`, the one metric that can be undefined.
@@ -228,6 +276,36 @@ pub const VARIABLES: &[Quantity] = &[
         500.0,
         "Illicit flow from {a} to {b}, e.g. arms (start = 100).",
     ),
+    q(
+        "{b}_tariff_effective_pct",
+        0.05,
+        200.0,
+        "Trade-weighted counter-tariff of {b} on {a}'s goods, %.",
+    ),
+    q(
+        "{b}_tariff_coverage_share",
+        0.001,
+        1.0,
+        "Share of {a}'s goods that {b}'s counter-tariff covers (0 while it has none).",
+    ),
+    q(
+        "truce_active",
+        1.0,
+        1.0,
+        "1 while a truce is in force, else 0.",
+    ),
+    q(
+        "{a}_export_controls_active",
+        1.0,
+        1.0,
+        "1 while {a} restricts strategic exports to {b}, else 0.",
+    ),
+    q(
+        "{b}_export_controls_active",
+        1.0,
+        1.0,
+        "1 while {b} restricts strategic exports to {a}, else 0.",
+    ),
 ];
 
 /// Expands a name template with the two actor ids.
@@ -259,6 +337,14 @@ pub fn metrics(state: &State, totals: &RunTotals, out: &mut [f64]) {
         state.trade_loss_usd_bn,
         b.flow_index,
         totals.max_tariff_pct,
+        b.tariff_pct,
+        b.max_tariff_pct,
+        bool01(totals.escalated),
+        bool01(b.relief_moves > 0),
+        bool01(state.truces_agreed > 0),
+        f64::from(state.truce_extensions),
+        bool01(state.truce_lapses > 0),
+        bool01(b.export_controls),
     ];
     out.copy_from_slice(&values);
 }
@@ -285,6 +371,15 @@ pub fn variables(state: &State, out: &mut [f64]) {
         a.demand,
         a.approval_pct,
         a.flow_index,
+        b.effective_tariff_pct(),
+        if b.tariff_pct > 0.0 {
+            1.0 - b.exempt_share
+        } else {
+            0.0
+        },
+        bool01(state.truce_active()),
+        bool01(a.export_controls),
+        bool01(b.export_controls),
     ];
     out.copy_from_slice(&values);
 }

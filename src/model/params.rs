@@ -36,13 +36,19 @@ pub struct ParamSpec {
     pub doc: &'static str,
     /// Where its value comes from, or the reason for it.
     pub source: &'static str,
+    /// Value taken when a scenario leaves the key out: only mechanisms added
+    /// after the first scenarios were written have one, and it is the value
+    /// that switches the mechanism off, so older files keep their meaning.
+    pub default: Option<f64>,
 }
 
 macro_rules! param_struct {
+    (@default) => { None };
+    (@default $def:expr) => { Some($def) };
     (
         $(#[$meta:meta])*
         $name:ident, $specs:ident {
-            $( $field:ident : $unit:literal, $min:expr, $max:expr, $doc:literal, $source:literal; )+
+            $( $field:ident : $unit:literal, $min:expr, $max:expr, $doc:literal, $source:literal $(, default = $def:expr)?; )+
         }
     ) => {
         $(#[$meta])*
@@ -53,7 +59,7 @@ macro_rules! param_struct {
 
         /// Specs of every field of the struct, in declaration order.
         pub const $specs: &[ParamSpec] = &[
-            $( ParamSpec { key: stringify!($field), unit: $unit, min: $min, max: $max, doc: $doc, source: $source }, )+
+            $( ParamSpec { key: stringify!($field), unit: $unit, min: $min, max: $max, doc: $doc, source: $source, default: param_struct!(@default $($def)?) }, )+
         ];
 
         impl $name {
@@ -164,6 +170,20 @@ param_struct! {
         flow_adaptation_per_week: "1/week", 0.0, 1.0, "Weekly rate at which traffickers adapt to enforcement.", "Reason: traffickers re-route within about a year.";
         flow_adaptation_share: "share", 0.0, 1.0, "Share of the enforcement effect that adaptation eventually erodes.", "Reason: part of the enforcement effect is lasting (seized labs, arrested networks): 0.5-0.6 erodes.";
         flow_noise_sd: "log points/week", 0.0, 1.0, "Standard deviation of the weekly innovation of the flow noise (AR(1), persistence 0.9).", "Reason: monthly seizure statistics are noisy (~5-10%).";
+        // --- the trade conflict (counter-tariffs, reciprocity, truces, export controls)
+        threat_above_cap_pct: "percentage points", 0.0, 200.0, "How far above the tariff cap a threat may name a rate (imposing stops at the cap): with a positive margin a threat exists even at the cap.", "Reason: in the Feb-Aug 2025 records no threat named a rate above a cap reached (Mexico 30 < 50; Canada 35; China 145 was the cap reached and no threat followed before 3 Sep): 0 in every shipped scenario; a positive margin is a lever for what-ifs.", default = 0.0;
+        retaliation_coverage_share: "share", 0.0, 1.0, "Share of the other's goods a first counter-tariff covers; its cost and its bite scale with it.", "Record: Canada's 25% on C$30bn then C$60bn of ~C$490bn of US goods (~0.06-0.12); China's Feb/Mar lists on ~$14bn and ~$35bn of $144bn (~0.1-0.25); Mexico's plan B list was never published: 1 keeps the first scenarios' meaning.", default = 1.0;
+        rally_retaliation_pts: "approval points", 0.0, 30.0, "Approval gained at home by setting or matching a counter-tariff (standing up); enters the choice through approval_weight.", "Record: Canada's governing party came back from ~20 points behind to win on 28 Apr 2025 on a sovereignty campaign; 0 where no retaliation was ever tested (Mexico).", default = 0.0;
+        tariff_reciprocity: "utility per unit of provocation", 0.0, 20.0, "Weight on answering the other's recent hostile trade moves in kind (reciprocity with noise): raises, matches, threats, impositions and export controls are worth this much more per unit of provocation felt; cuts are worth this much less.", "Record: China answered each US step within days (Feb 4, Mar 4, Apr 4, Apr 9, Apr 11); the 31 Jul order on Canada cites its retaliation. Axelrod (1984) on tit-for-tat. 0 switches reciprocity off.", default = 0.0;
+        provocation_half_life_weeks: "weeks", 0.5, 520.0, "Half-life of the provocation felt from the other's hostile trade moves (a move answered weeks later is answered less).", "Record: China's answers came within hours to three days, Canada's within a week; a month's half-life keeps answers to recent moves.", default = 4.0;
+        matching_bias: "utility", -50.0, 20.0, "Taste for exact matching: mirroring the other's headline rate and coverage in one move, on top of the escalation terms.", "Record: China switched to exact matching against the across-the-board reciprocal tariff (34, 84, 125); -50 switches the move off.", default = -50.0;
+        relief_points_per_pp: "concession points per pp", 0.0, 10.0, "Concession points the other side receives per percentage point of trade-weighted tariff relief (a cut, an exemption, a truce, lifted export controls).", "Reason: relief is a concession in trade (reciprocity); 1 pp of trade-weighted relief is worth about one person transferred, so the Mar 6 USMCA exemption (12.5 pp) counts about half of a mass transfer.", default = 0.0;
+        truce_value: "utility", -50.0, 20.0, "Value of a negotiated truce (mutual cuts to agreed rates for a period) before its economic relief; -50 switches truces off.", "Record: the US and China cut 115 points each at Geneva (12 May 2025) and extended twice; no truce with Mexico or Canada by 3 Sep 2025.", default = -50.0;
+        truce_rate_pct: "%", 0.0, 200.0, "Headline rate this side keeps under a truce (it cuts to it, never raises to it).", "Record: Geneva: US 30% (fentanyl 20 + 10 baseline), China 10%.", default = 0.0;
+        truce_weeks: "weeks", 1.0, 104.0, "Length of a truce this side proposes or extends.", "Record: 90 days (Geneva, May 12; extended Aug 11 to Nov 10): 13 weeks.", default = 13.0;
+        truce_breach_cost: "utility", 0.0, 50.0, "Cost of breaking a truce in force with a hostile trade move (face, the talks lost).", "Reason: each side accused the other of breaching Geneva yet neither raised its tariff (late May-Jun 2025): breaking costs about as much as a lapsed threat.", default = 3.0;
+        export_control_value: "utility", -50.0, 20.0, "Value of restricting strategic exports to the other side (rare earths, chips) before reciprocity; -50 switches the lever off.", "Record: China's export controls on five minerals (Feb 4) and seven rare earths (Apr 4), answering US tariff steps.", default = -50.0;
+        export_control_pressure: "tariff-equivalent units", 0.0, 10.0, "Pressure an export restriction puts on the other side, in units of a 25% tariff on all its goods.", "Record: rare-earth licences became China's main lever and were traded at London against US export-control relief (Jun 2025): judgement 0.5-2; 0 where a side has no such lever.", default = 0.0;
     }
 }
 
@@ -192,6 +212,7 @@ param_struct! {
     InitialWorld, INITIAL_WORLD_SPECS {
         cooperation_level: "rung 0-4", 0.0, 4.0, "Cooperation ladder: 0 none, 1 intelligence sharing, 2 joint training and operations, 3 implementation group, 4 signed agreement.", "Feb 2025: 1 (intelligence sharing); Sep 2025: 3 (programme with implementation group, article).";
         trust: "0-1", 0.0, 1.0, "Mutual trust.", "Reason: 0.4 in February; September: the end state of the calibrated February runs (mean 0.46), 0.45.";
+        truce_weeks_left: "weeks", 0.0, 104.0, "Weeks left of a truce in force at the start date (0: none).", "Record (China): the Geneva truce, extended on 11 Aug 2025 to 10 Nov 2025, ~10 weeks after 3 Sep 2025.", default = 0.0;
     }
 }
 
@@ -211,6 +232,8 @@ param_struct! {
         concessions_received: "concession points", 0.0, 10000.0, "Decayed stock of concessions received from the other side.", "Reason: decayed stock of the August transfer and the programme.";
         transfer_pool: "people", 0.0, 10000.0, "Detainees available for a mass transfer to the other side.", "Record: 29 ready on Feb 27; ~4 after the Aug 12 transfer.";
         enforcement_adaptation: "log points", 0.0, 50.0, "Traffickers' adaptation already built up against this side's enforcement.", "Reason: none in February; some after six months of crackdown.";
+        export_controls: "0/1", 0.0, 1.0, "Whether this government restricts strategic exports to the other at the start date.", "Record (China): export controls on minerals from Feb 4 and rare earths from Apr 4, 2025, under licensing on 3 Sep 2025.", default = 0.0;
+        snap_back_tariff_pct: "%", 0.0, 200.0, "Headline rate this government returns to if a truce in force at the start lapses.", "Record (China): the 24 suspended points of the 34% reciprocal rate: US 54%, China 34%.", default = 0.0;
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Var {
     Trust,
     /// 1 once a formal agreement is signed.
     AgreementSigned,
+    /// 1 while a truce is in force.
+    TruceActive,
     /// A per-government quantity.
     Actor(usize, ActorVar),
 }
@@ -67,6 +69,10 @@ pub enum ActorVar {
     FlowIndex,
     /// Imports from the other side, index (start 100).
     TradeIndex,
+    /// 1 while this government restricts strategic exports to the other.
+    ExportControls,
+    /// Provocation felt from the other's recent hostile trade moves.
+    Provocation,
 }
 
 /// Windows offered for the `*_last_<N>w` counters.
@@ -93,6 +99,8 @@ impl ActorVar {
             ("struck", ActorVar::Struck),
             ("flow_index", ActorVar::FlowIndex),
             ("trade_index", ActorVar::TradeIndex),
+            ("export_controls", ActorVar::ExportControls),
+            ("provocation", ActorVar::Provocation),
         ]
         .into_iter()
         .map(|(n, v)| (n.to_string(), v))
@@ -116,6 +124,7 @@ pub fn variable_names(ids: &[String; 2]) -> Vec<(String, Var)> {
         ("cooperation_level".to_string(), Var::CooperationLevel),
         ("trust".to_string(), Var::Trust),
         ("agreement_signed_ever".to_string(), Var::AgreementSigned),
+        ("truce_active".to_string(), Var::TruceActive),
     ];
     for (a, id) in ids.iter().enumerate() {
         for (name, v) in ActorVar::all() {
@@ -248,6 +257,12 @@ pub const RULE_ACTIONS: &[(Action, Option<&str>)] = &[
     (Action::Cut, Some("cut, percentage points")),
     (Action::Exempt, None),
     (Action::Retaliate, Some("counter-tariff, %")),
+    (Action::Match, None),
+    (Action::ProposeTruce, None),
+    (Action::AcceptTruce, None),
+    (Action::ExtendTruce, None),
+    (Action::RestrictExports, None),
+    (Action::LiftExportControls, None),
     (
         Action::Transfer,
         Some("people handed over (at most the pool)"),
@@ -270,6 +285,7 @@ pub fn value(var: Var, state: &State) -> f64 {
         Var::CooperationLevel => f64::from(state.cooperation_level),
         Var::Trust => state.trust,
         Var::AgreementSigned => b01(state.agreement_signed_ever()),
+        Var::TruceActive => b01(state.truce_active()),
         Var::Actor(i, v) => {
             let s = &state.actors[i];
             let recent = |hist: &[f64; HISTORY_WEEKS], n: usize| {
@@ -298,6 +314,8 @@ pub fn value(var: Var, state: &State) -> f64 {
                 ActorVar::Struck => b01(s.struck_ever),
                 ActorVar::FlowIndex => s.flow_index,
                 ActorVar::TradeIndex => s.trade_index,
+                ActorVar::ExportControls => b01(s.export_controls),
+                ActorVar::Provocation => s.provocation,
             }
         }
     }

@@ -17,6 +17,18 @@ pub struct Threat {
     pub extensions: u32,
 }
 
+/// A negotiated truce in force: both rates held at agreed levels until it
+/// expires, is extended, or is broken.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Truce {
+    /// Week in which the truce runs out unless extended.
+    pub expires_week: u32,
+    /// Each side's headline rate before the truce (the snap-back level), %.
+    pub snap_back_pct: [f64; 2],
+    /// Each side's exempt share before the truce.
+    pub snap_back_exempt: [f64; 2],
+}
+
 /// One government's state.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ActorState {
@@ -72,6 +84,18 @@ pub struct ActorState {
     pub legal_loss: bool,
     /// Whether this side ever set a counter-tariff.
     pub retaliated_ever: bool,
+    /// Decaying stock of the other's recent hostile trade moves felt by this
+    /// side, in units of a 25-point trade-weighted step (negative after relief).
+    pub provocation: f64,
+    /// Week of this side's latest hostile trade move (for the other's
+    /// same-week reaction).
+    pub last_hostile_week: Option<u32>,
+    /// Whether this side restricts strategic exports to the other.
+    pub export_controls: bool,
+    /// Tariff-relief moves made (cuts, exemptions, lifted controls; a truce counts).
+    pub relief_moves: u32,
+    /// Highest headline tariff this side has set.
+    pub max_tariff_pct: f64,
     /// Whether this side ever struck on the other's soil.
     pub struck_ever: bool,
     /// Week of this side's latest strike.
@@ -103,6 +127,20 @@ pub struct State {
     pub agreement_week: Option<u32>,
     /// Open proposal to sign: proposer and the week it expires.
     pub proposal: Option<(usize, u32)>,
+    /// Open truce proposal: proposer and the week it expires.
+    pub truce_proposal: Option<(usize, u32)>,
+    /// The truce in force.
+    pub truce: Option<Truce>,
+    /// Week the first truce was agreed.
+    pub first_truce_week: Option<u32>,
+    /// Truces agreed.
+    pub truces_agreed: u32,
+    /// Truce extensions.
+    pub truce_extensions: u32,
+    /// Truces that lapsed (snap-back to the earlier rates).
+    pub truce_lapses: u32,
+    /// Truces broken by a hostile trade move.
+    pub truce_breaks: u32,
     /// Cumulative lost bilateral imports (both directions) vs no tariffs, USD bn.
     pub trade_loss_usd_bn: f64,
 }
@@ -142,6 +180,11 @@ impl ActorState {
             trade_index: 100.0,
             legal_loss: false,
             retaliated_ever: false,
+            provocation: 0.0,
+            last_hostile_week: None,
+            export_controls: init.export_controls >= 0.5,
+            relief_moves: 0,
+            max_tariff_pct: init.tariff_pct,
             struck_ever: false,
             last_strike_week: None,
             unanswered_strike_week: None,
@@ -179,6 +222,7 @@ impl State {
         let InitialWorld {
             cooperation_level,
             trust,
+            ..
         } = params.initial_world;
         State {
             week: 0,
@@ -190,12 +234,38 @@ impl State {
             trust,
             agreement_week: None,
             proposal: None,
+            truce_proposal: None,
+            truce: initial_truce(params),
+            first_truce_week: None,
+            truces_agreed: 0,
+            truce_extensions: 0,
+            truce_lapses: 0,
+            truce_breaks: 0,
             trade_loss_usd_bn: 0.0,
         }
+    }
+
+    /// Whether a truce is in force.
+    pub fn truce_active(&self) -> bool {
+        self.truce.is_some()
     }
 
     /// Whether a formal agreement has been signed at any time.
     pub fn agreement_signed_ever(&self) -> bool {
         self.agreement_week.is_some()
     }
+}
+
+/// A truce in force at the start date (`initial.truce_weeks_left` > 0): its
+/// snap-back levels are each side's `initial.<id>.snap_back_tariff_pct`.
+fn initial_truce(params: &ModelParams) -> Option<Truce> {
+    let weeks = params.initial_world.truce_weeks_left.round();
+    (weeks > 0.0).then(|| {
+        let [a, b] = &params.initial_actors;
+        Truce {
+            expires_week: weeks as u32,
+            snap_back_pct: [a.snap_back_tariff_pct, b.snap_back_tariff_pct],
+            snap_back_exempt: [a.exempt_share, b.exempt_share],
+        }
+    })
 }

@@ -9,11 +9,13 @@
 pub mod compare;
 pub mod datapackage;
 pub mod decision;
+pub mod discovery;
 pub mod export;
 pub mod folder;
 pub mod manifest;
 pub mod partial;
 pub mod report;
+pub mod robust;
 pub mod runs;
 pub mod summary;
 pub mod sweep;

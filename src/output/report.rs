@@ -1,31 +1,38 @@
 //! report.html: one self-contained page (inline SVG and CSS, nothing
-//! fetched) with fan charts, the lever comparison and event probabilities,
-//! drawn with plotters' SVG backend from the tables of a run (in memory, as
+//! fetched, no link) drawn from the tables of a run (in memory, as
 //! serialized for the folder, or read back by `bilateral report`).
+//!
+//! Designed for reading, as forecast publications draw fan charts: per
+//! variable, the baseline's fan alone in a large panel, then one small panel
+//! per lever with that lever's fan against the baseline's median, all on the
+//! same scale (small multiples). Lines are labelled where they end (direct
+//! labels), so there is no legend to look up. No panel holds the bands of
+//! two levers: each band polygon carries `data-lever`, and the report test
+//! checks it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use plotters::prelude::*;
-
 use super::export::{ExportError, Exporter, Source};
 use super::folder::{Contents, FolderError};
+use crate::model::outcome::{METRICS, expand};
 
-/// A colour-blind-safe palette (Okabe–Ito), one colour per lever.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 0, 0),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(0, 158, 115),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 114, 178),
-    RGBColor(204, 121, 167),
-    RGBColor(120, 120, 120),
-];
+/// The baseline's colour (and its bands', lighter).
+const BASE: &str = "#222222";
+/// The colour of the lever shown in a small panel (Okabe–Ito blue).
+const LEVER: &str = "#0072b2";
+/// Text and axes.
+const GREY: &str = "#666666";
 
-/// Rows of the CSV table `name` of the run as maps from column to cell.
-fn read(files: &Contents, name: &str) -> Result<Vec<BTreeMap<String, String>>, String> {
+/// One CSV file: its header in file order, and its rows by column.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<BTreeMap<String, String>>,
+}
+
+/// The CSV table `name` of the run.
+fn read(files: &Contents, name: &str) -> Result<Table, String> {
     let bytes = files
         .bytes(name)
         .ok_or_else(|| format!("the run has no {name}"))?;
@@ -36,10 +43,10 @@ fn read(files: &Contents, name: &str) -> Result<Vec<BTreeMap<String, String>>, S
         .iter()
         .map(str::to_string)
         .collect();
-    let mut out = Vec::new();
+    let mut rows = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| e.to_string())?;
-        out.push(
+        rows.push(
             header
                 .iter()
                 .cloned()
@@ -47,13 +54,17 @@ fn read(files: &Contents, name: &str) -> Result<Vec<BTreeMap<String, String>>, S
                 .collect(),
         );
     }
-    Ok(out)
+    Ok(Table { header, rows })
 }
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
     row.get(col)
         .and_then(|x| x.parse().ok())
         .unwrap_or(f64::NAN)
+}
+
+fn cell<'a>(row: &'a BTreeMap<String, String>, col: &str) -> &'a str {
+    row.get(col).map_or("", String::as_str)
 }
 
 fn escape(s: &str) -> String {
@@ -63,192 +74,690 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Month-by-month quantiles of one variable for each lever.
-type Fans = Vec<(String, Vec<[f64; 5]>)>;
-
-fn fans(rows: &[BTreeMap<String, String>], variable: &str, levers: &[String]) -> Fans {
-    levers
-        .iter()
-        .map(|l| {
-            let series = rows
-                .iter()
-                .filter(|r| r["lever"] == *l && r["variable"] == variable)
-                .map(|r| ["p05", "p25", "p50", "p75", "p95"].map(|c| num(r, c)))
-                .collect();
-            (l.clone(), series)
-        })
-        .collect()
-}
-
-fn draw_err<E: std::fmt::Debug>(e: E) -> String {
-    format!("drawing failed: {e:?}")
-}
-
-/// Dash pattern (dash, gap) of lever `k`'s median line, so the levers stay
-/// apart in grey-scale print too; the first (the baseline) is solid.
-const DASHES: [(u32, u32); 8] = [
-    (0, 0),
-    (10, 4),
-    (4, 4),
-    (14, 4),
-    (2, 3),
-    (8, 8),
-    (6, 2),
-    (12, 2),
-];
-
-/// A fan chart: 90% and 50% bands and the median, one colour (and dash
-/// pattern) per lever; with `steps`, medians are drawn as steps (for
-/// probabilities that change at month ends).
-fn fan_chart(
-    title: &str,
-    unit: &str,
-    dates: &[String],
-    fans: &Fans,
-    steps: bool,
-) -> Result<String, String> {
-    let mut svg = String::new();
+/// `x` with `decimals` decimals, a true minus sign, and never "-0".
+fn fixed(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let text = format!("{x:.decimals$}");
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
     {
-        let root = SVGBackend::with_string(&mut svg, (600, 330)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
-        let all = fans
-            .iter()
-            .flat_map(|(_, s)| s.iter().flat_map(|q| [q[0], q[4]]))
-            .filter(|x| x.is_finite());
-        let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        return text.trim_start_matches('-').to_string();
+    }
+    text.replace('-', "\u{2212}")
+}
+
+/// Like [`fixed`], with a `+` in front of a positive number.
+fn signed(x: f64, decimals: usize) -> String {
+    let text = fixed(x, decimals);
+    if x > 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// Decimals that show a quantity of this size to about three digits.
+fn decimals_for(magnitude: f64) -> usize {
+    match magnitude.abs() {
+        m if m >= 100.0 => 0,
+        m if m >= 10.0 => 1,
+        m if m >= 1.0 => 2,
+        _ => 3,
+    }
+}
+
+/// "2025-09" as "Sep 2025".
+fn month_label(date: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match date.split_once('-') {
+        Some((y, m)) => match m.parse::<usize>() {
+            Ok(m @ 1..=12) => format!("{} {y}", NAMES[m - 1]),
+            _ => date.to_string(),
+        },
+        None => date.to_string(),
+    }
+}
+
+/// Axis ticks at 1, 2 or 5 times a power of ten, covering `lo..hi` with
+/// about `n` steps; returns the ticks and their decimals.
+fn ticks(lo: f64, hi: f64, n: f64) -> (Vec<f64>, usize) {
+    let raw = ((hi - lo) / n).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = mag
+        * match raw / mag {
+            r if r < 1.5 => 1.0,
+            r if r < 3.0 => 2.0,
+            r if r < 7.0 => 5.0,
+            _ => 10.0,
+        };
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10().floor()) as usize
+    };
+    let first = (lo / step).floor() as i64;
+    let last = (hi / step).ceil() as i64;
+    ((first..=last).map(|k| k as f64 * step).collect(), decimals)
+}
+
+/// The value range a variable's panels share: its bands over every lever,
+/// from zero unless the values sit far above it (approval, indices), then
+/// widened to whole ticks.
+fn value_range(values: impl Iterator<Item = f64>, percent: bool) -> (Vec<f64>, usize) {
+    let (lo, hi) = values
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
             (a.min(x), b.max(x))
         });
-        // Start the axis at zero unless the values sit far above it
-        // (approval, indices), where zero would squash the bands.
-        let (lo, hi) = if !lo.is_finite() {
-            (0.0, 1.0)
-        } else if hi <= lo {
-            (lo - 1.0, lo + 1.0)
-        } else {
-            let pad = (hi - lo) * 0.05;
-            (if lo > 0.3 * hi { lo - pad } else { lo.min(0.0) }, hi + pad)
-        };
-        let months = dates.len().max(2) as f64;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(1f64..months, lo..hi)
-            .map_err(draw_err)?;
-        let labels = dates.to_vec();
-        chart
-            .configure_mesh()
-            .x_desc("month end")
-            .y_desc(unit)
-            .x_labels(8)
-            .x_label_formatter(&|x| {
-                labels
-                    .get((*x as usize).saturating_sub(1))
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(draw_err)?;
-        for (k, (lever, series)) in fans.iter().enumerate() {
-            let colour = PALETTE[k % PALETTE.len()];
-            for (a, b, alpha) in [(0usize, 4usize, 0.10), (1, 3, 0.22)] {
-                let upper: Vec<(f64, f64)> = series
-                    .iter()
-                    .enumerate()
-                    .map(|(m, q)| ((m + 1) as f64, q[b]))
-                    .collect();
-                let lower: Vec<(f64, f64)> = series
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(m, q)| ((m + 1) as f64, q[a]))
-                    .collect();
-                let polygon: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
-                chart
-                    .draw_series(std::iter::once(Polygon::new(polygon, colour.mix(alpha))))
-                    .map_err(draw_err)?;
-            }
-            let mut points: Vec<(f64, f64)> = Vec::new();
-            for (m, q) in series.iter().enumerate() {
-                let x = (m + 1) as f64;
-                if steps && let Some(&(_, previous)) = points.last() {
-                    points.push((x, previous));
-                }
-                points.push((x, q[2]));
-            }
-            let style = colour.stroke_width(2);
-            let (dash, gap) = DASHES[k % DASHES.len()];
-            if dash == 0 {
-                chart
-                    .draw_series(LineSeries::new(points, style))
-                    .map_err(draw_err)?;
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(points, dash, gap, style))
-                    .map_err(draw_err)?;
-            }
-            let _ = lever;
-        }
-        root.present().map_err(draw_err)?;
-    }
-    Ok(svg)
+    let (lo, hi) = if percent {
+        (0.0, hi.clamp(10.0, 100.0))
+    } else if !lo.is_finite() {
+        (0.0, 1.0)
+    } else if hi <= lo {
+        (lo - 1.0, lo + 1.0)
+    } else if lo > 0.3 * hi {
+        (lo, hi)
+    } else {
+        (lo.min(0.0), hi)
+    };
+    ticks(lo, hi, 4.0)
 }
 
-/// A forest plot: each lever's mean difference from the baseline with its
-/// 95% interval.
-fn forest(title: &str, items: &[(String, f64, f64, f64)]) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let height = 70 + 34 * items.len() as u32;
-        let root = SVGBackend::with_string(&mut svg, (600, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
-        let span = items
-            .iter()
-            .flat_map(|i| [i.2.abs(), i.3.abs()])
-            .filter(|x| x.is_finite())
-            .fold(0.0, f64::max);
-        let span = if span > 0.0 { span * 1.1 } else { 1.0 };
-        let n = items.len().max(1) as f64;
-        let names: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(35)
-            .y_label_area_size(150)
-            .build_cartesian_2d(-span..span, -0.5f64..(n - 0.5))
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("difference from the baseline (95% interval)")
-            .y_labels(items.len())
-            .y_label_formatter(&|y| names.get(y.round() as usize).cloned().unwrap_or_default())
-            .disable_y_mesh()
-            .draw()
-            .map_err(draw_err)?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, n - 0.5)],
-                BLACK.mix(0.5),
-            )))
-            .map_err(draw_err)?;
-        for (k, (_, mean, lo, hi)) in items.iter().enumerate() {
-            let y = k as f64;
-            let colour = PALETTE[(k + 1) % PALETTE.len()];
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(*lo, y), (*hi, y)],
-                    colour.stroke_width(3),
-                )))
-                .map_err(draw_err)?;
-            chart
-                .draw_series(std::iter::once(Circle::new((*mean, y), 5, colour.filled())))
-                .map_err(draw_err)?;
+/// A line's label at the right end of a panel: height, text, colour.
+struct EndLabel {
+    y: f64,
+    text: String,
+    colour: &'static str,
+    bold: bool,
+}
+
+/// Moves labels apart (at least `gap` px) and back inside `top..bottom`.
+fn spread(labels: &mut [EndLabel], gap: f64, top: f64, bottom: f64) {
+    labels.sort_by(|a, b| a.y.total_cmp(&b.y));
+    for i in 1..labels.len() {
+        if labels[i].y - labels[i - 1].y < gap {
+            labels[i].y = labels[i - 1].y + gap;
         }
-        root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    if let Some(last) = labels.last()
+        && last.y > bottom
+    {
+        let shift = last.y - bottom;
+        for l in labels.iter_mut() {
+            l.y -= shift;
+        }
+    }
+    for l in labels.iter_mut() {
+        l.y = l.y.max(top);
+    }
+}
+
+/// One panel of a small-multiples row: size and the shared scales.
+struct Panel<'a> {
+    width: f64,
+    height: f64,
+    font: f64,
+    dates: &'a [String],
+    ticks: &'a [f64],
+    decimals: usize,
+    value_decimals: usize,
+    /// Values are shares (0–1) drawn as percent.
+    percent: bool,
+    /// Month-end values drawn as steps (probabilities that change at month ends).
+    steps: bool,
+}
+
+impl Panel<'_> {
+    const LEFT: f64 = 40.0;
+    /// Room for the end labels: "90% of runs" in the large panel.
+    fn right(&self) -> f64 {
+        if self.width > 400.0 { 100.0 } else { 54.0 }
+    }
+
+    fn top(&self) -> f64 {
+        self.font * 2.6
+    }
+    fn bottom(&self) -> f64 {
+        self.height - self.font * 1.9
+    }
+    fn x(&self, month: usize) -> f64 {
+        let span = (self.dates.len().max(2) - 1) as f64;
+        Self::LEFT + (self.width - Self::LEFT - self.right()) * month as f64 / span
+    }
+    fn y(&self, v: f64) -> f64 {
+        let v = if self.percent { v * 100.0 } else { v };
+        let lo = self.ticks.first().copied().unwrap_or(0.0);
+        let hi = self.ticks.last().copied().unwrap_or(1.0);
+        let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+        self.bottom() - (self.bottom() - self.top()) * t.clamp(-0.02, 1.02)
+    }
+
+    fn points(&self, values: &[f64]) -> String {
+        let mut out = String::new();
+        let mut previous: Option<f64> = None;
+        for (m, v) in values.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            if self.steps
+                && let Some(p) = previous
+            {
+                let _ = write!(out, "{:.1},{:.1} ", self.x(m), self.y(p));
+            }
+            let _ = write!(out, "{:.1},{:.1} ", self.x(m), self.y(*v));
+            previous = Some(*v);
+        }
+        out.trim_end().to_string()
+    }
+
+    fn band(&self, series: &[[f64; 5]], lo: usize, hi: usize) -> String {
+        let mut out = String::new();
+        for (m, q) in series.iter().enumerate() {
+            let _ = write!(out, "{:.1},{:.1} ", self.x(m), self.y(q[hi]));
+        }
+        for (m, q) in series.iter().enumerate().rev() {
+            let _ = write!(out, "{:.1},{:.1} ", self.x(m), self.y(q[lo]));
+        }
+        out.trim_end().to_string()
+    }
+
+    /// The frame: title, value grid and ticks, start and end month.
+    fn open(&self, svg: &mut String, title: &str, aria: &str) {
+        let (w, h, f) = (self.width, self.height, self.font);
+        let _ = write!(
+            svg,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" font-family=\"sans-serif\" font-size=\"{f}\">\
+<rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>{title}",
+            escape(aria)
+        );
+        let right = w - self.right();
+        for t in self.ticks {
+            let y = self.y(if self.percent { t / 100.0 } else { *t });
+            let _ = write!(
+                svg,
+                "<line x1=\"{l}\" y1=\"{y:.1}\" x2=\"{right}\" y2=\"{y:.1}\" stroke=\"#e4e4e4\"/>\
+<text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" fill=\"{GREY}\">{}{}</text>",
+                fixed(*t, self.decimals),
+                if self.percent { "%" } else { "" },
+                l = Self::LEFT,
+                tx = Self::LEFT - 4.0,
+                ty = y + f * 0.35,
+            );
+        }
+        let base = self.bottom();
+        let _ = write!(
+            svg,
+            "<line x1=\"{l}\" y1=\"{base:.1}\" x2=\"{right}\" y2=\"{base:.1}\" stroke=\"{GREY}\"/>",
+            l = Self::LEFT
+        );
+        // A tick every three months, labels at the start and the end.
+        for m in (0..self.dates.len()).step_by(3) {
+            let x = self.x(m);
+            let _ = write!(
+                svg,
+                "<line x1=\"{x:.1}\" y1=\"{base:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{GREY}\"/>",
+                base + 3.0
+            );
+        }
+        if let (Some(first), Some(last)) = (self.dates.first(), self.dates.last()) {
+            let ty = base + f * 1.3;
+            let _ = write!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{ty:.1}\" fill=\"{GREY}\">{}</text>\
+<text x=\"{:.1}\" y=\"{ty:.1}\" text-anchor=\"end\" fill=\"{GREY}\">{}</text>",
+                self.x(0) - 2.0,
+                escape(&month_label(first)),
+                self.x(self.dates.len().saturating_sub(1)) + 2.0,
+                escape(&month_label(last)),
+            );
+        }
+    }
+
+    fn value(&self, v: f64) -> String {
+        if self.percent {
+            format!("{}%", fixed(v * 100.0, self.value_decimals))
+        } else {
+            fixed(v, self.value_decimals)
+        }
+    }
+
+    fn close(&self, svg: &mut String, mut labels: Vec<EndLabel>) {
+        let f = self.font;
+        spread(&mut labels, f * 1.1, self.top() + f * 0.35, self.bottom());
+        let x = self.width - self.right() + 4.0;
+        for l in labels {
+            let _ = write!(
+                svg,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" fill=\"{}\"{}>{}</text>",
+                l.y + f * 0.35,
+                l.colour,
+                if l.bold { " font-weight=\"bold\"" } else { "" },
+                escape(&l.text)
+            );
+        }
+        svg.push_str("</svg>");
+    }
+}
+
+fn band_polygon(svg: &mut String, lever: &str, points: &str, colour: &str, opacity: f64) {
+    let _ = write!(
+        svg,
+        "<polygon class=\"band\" data-lever=\"{}\" points=\"{points}\" fill=\"{colour}\" fill-opacity=\"{opacity}\" stroke=\"none\"/>",
+        escape(lever)
+    );
+}
+
+fn polyline(svg: &mut String, points: &str, colour: &str, width: f64) {
+    let _ = write!(
+        svg,
+        "<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"/>"
+    );
+}
+
+/// The baseline's panel: its fan (90% and 50% bands, median), each part
+/// labelled where it ends.
+fn baseline_panel(p: &Panel, baseline: &str, series: &[[f64; 5]], bands: bool) -> String {
+    let mut svg = String::new();
+    let title = format!(
+        "<text x=\"{}\" y=\"{:.1}\" font-weight=\"bold\" fill=\"{BASE}\">{}</text>",
+        Panel::LEFT,
+        p.font * 1.4,
+        escape(baseline)
+    );
+    p.open(&mut svg, &title, &format!("{baseline}: median and bands"));
+    let medians: Vec<f64> = series.iter().map(|q| q[2]).collect();
+    let mut labels = Vec::new();
+    if bands {
+        band_polygon(&mut svg, baseline, &p.band(series, 0, 4), BASE, 0.12);
+        band_polygon(&mut svg, baseline, &p.band(series, 1, 3), BASE, 0.22);
+        if let Some(q) = series.last() {
+            labels.push(EndLabel {
+                y: p.y(q[4]),
+                text: "90% of runs".into(),
+                colour: GREY,
+                bold: false,
+            });
+            labels.push(EndLabel {
+                y: (p.y(q[3]) + p.y(q[2])) / 2.0,
+                text: "50%".into(),
+                colour: GREY,
+                bold: false,
+            });
+        }
+    }
+    polyline(&mut svg, &p.points(&medians), BASE, 2.0);
+    if let Some(v) = medians.last() {
+        labels.push(EndLabel {
+            y: p.y(*v),
+            text: format!("{} {}", p.value(*v), if bands { "median" } else { "" })
+                .trim_end()
+                .to_string(),
+            colour: BASE,
+            bold: true,
+        });
+    }
+    p.close(&mut svg, labels);
+    svg
+}
+
+/// A lever's small panel: its fan in colour over the baseline's median in
+/// black, both labelled with their end values.
+fn lever_panel(
+    p: &Panel,
+    lever: &str,
+    series: &[[f64; 5]],
+    baseline: &str,
+    base: &[[f64; 5]],
+    bands: bool,
+) -> String {
+    let mut svg = String::new();
+    let title = format!(
+        "<text x=\"{}\" y=\"{:.1}\"><tspan font-weight=\"bold\" fill=\"{LEVER}\">{}</tspan><tspan fill=\"{GREY}\"> against </tspan><tspan fill=\"{BASE}\">{}</tspan></text>",
+        Panel::LEFT,
+        p.font * 1.4,
+        escape(lever),
+        escape(baseline)
+    );
+    p.open(&mut svg, &title, &format!("{lever} against {baseline}"));
+    if bands {
+        band_polygon(&mut svg, lever, &p.band(series, 0, 4), LEVER, 0.13);
+        band_polygon(&mut svg, lever, &p.band(series, 1, 3), LEVER, 0.25);
+    }
+    let base_medians: Vec<f64> = base.iter().map(|q| q[2]).collect();
+    let medians: Vec<f64> = series.iter().map(|q| q[2]).collect();
+    polyline(&mut svg, &p.points(&base_medians), BASE, 1.3);
+    polyline(&mut svg, &p.points(&medians), LEVER, 2.0);
+    let mut labels = Vec::new();
+    if let Some(v) = base_medians.last() {
+        labels.push(EndLabel {
+            y: p.y(*v),
+            text: p.value(*v),
+            colour: BASE,
+            bold: false,
+        });
+    }
+    if let Some(v) = medians.last() {
+        labels.push(EndLabel {
+            y: p.y(*v),
+            text: p.value(*v),
+            colour: LEVER,
+            bold: true,
+        });
+    }
+    p.close(&mut svg, labels);
+    svg
+}
+
+/// Month-end series per (lever, variable): p05, p25, p50, p75, p95; for a
+/// 0/1 variable the mean (a share) in every slot.
+type Series = BTreeMap<(String, String), Vec<[f64; 5]>>;
+
+fn series_of(ts: &Table, shares: &[String]) -> Series {
+    let mut out: Series = BTreeMap::new();
+    for r in &ts.rows {
+        let var = cell(r, "variable").to_string();
+        let q = if shares.contains(&var) {
+            [num(r, "mean"); 5]
+        } else {
+            ["p05", "p25", "p50", "p75", "p95"].map(|c| num(r, c))
+        };
+        out.entry((cell(r, "lever").to_string(), var))
+            .or_default()
+            .push(q);
+    }
+    out
+}
+
+/// A section of small multiples for one variable.
+fn multiples(
+    series: &Series,
+    levers: &[String],
+    dates: &[String],
+    variable: &str,
+    percent: bool,
+) -> String {
+    let Some(base) = series.get(&(levers[0].clone(), variable.to_string())) else {
+        return String::new();
+    };
+    let all = levers
+        .iter()
+        .filter_map(|l| series.get(&(l.clone(), variable.to_string())))
+        .flat_map(|s| s.iter().flat_map(|q| [q[0], q[4]]))
+        .map(|v| if percent { v * 100.0 } else { v });
+    let (ticks, decimals) = value_range(all, percent);
+    let top = ticks.last().copied().unwrap_or(1.0);
+    let value_decimals = if percent { 0 } else { decimals_for(top).min(2) };
+    let panel = |width, height, font| Panel {
+        width,
+        height,
+        font,
+        dates,
+        ticks: &ticks,
+        decimals,
+        value_decimals,
+        percent,
+        steps: percent,
+    };
+    let (big, small) = if percent {
+        (panel(610.0, 300.0, 13.0), panel(300.0, 145.0, 11.0))
+    } else {
+        (panel(610.0, 400.0, 13.0), panel(300.0, 195.0, 11.0))
+    };
+    let mut html = String::from("<div class=\"mult\">");
+    html += &format!(
+        "<div class=\"big\">{}</div>",
+        baseline_panel(&big, &levers[0], base, !percent)
+    );
+    for l in &levers[1..] {
+        if let Some(s) = series.get(&(l.clone(), variable.to_string())) {
+            html += &format!(
+                "<div>{}</div>",
+                lever_panel(&small, l, s, &levers[0], base, !percent)
+            );
+        }
+    }
+    html + "</div>"
+}
+
+/// Actor names and lever descriptions from the scenario file named in
+/// manifest.json, when it is still there and has the same actors.
+struct ScenarioText {
+    names: [String; 2],
+    description: String,
+    levers: BTreeMap<String, String>,
+}
+
+fn scenario_text(manifest: &serde_json::Value, ids: &[String; 2]) -> ScenarioText {
+    let mut out = ScenarioText {
+        names: ids.clone(),
+        description: String::new(),
+        levers: BTreeMap::new(),
+    };
+    let Some(table) = manifest
+        .get("scenario_path")
+        .and_then(|p| p.as_str())
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| t.parse::<toml::Table>().ok())
+    else {
+        return out;
+    };
+    let strings = |v: Option<&toml::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let scenario = table.get("scenario");
+    if strings(scenario.and_then(|s| s.get("actors"))) != ids.to_vec() {
+        return out;
+    }
+    if let [a, b] = strings(scenario.and_then(|s| s.get("actor_names"))).as_slice() {
+        out.names = [a.clone(), b.clone()];
+    }
+    if let Some(d) = scenario
+        .and_then(|s| s.get("description"))
+        .and_then(|d| d.as_str())
+    {
+        out.description = d.to_string();
+    }
+    if let Some(levers) = table.get("levers").and_then(|l| l.as_table()) {
+        for (name, lever) in levers {
+            if let Some(d) = lever.get("description").and_then(|d| d.as_str()) {
+                out.levers.insert(name.clone(), d.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// How a metric is shown: title in words, unit, the factor from stored
+/// value to shown value, and whether it is a share of runs.
+struct Shown {
+    title: String,
+    unit: &'static str,
+    delta_unit: &'static str,
+    share: bool,
+}
+
+/// The words for a metric, from its documentation in the model's metric
+/// table (actor names in place of ids).
+fn shown(metric: &str, ids: &[String; 2], names: &[String; 2]) -> Shown {
+    let doc = METRICS
+        .iter()
+        .find(|q| expand(q.template, ids) == metric)
+        .map(|q| q.doc);
+    let Some(doc) = doc else {
+        return Shown {
+            title: metric.replace('_', " "),
+            unit: "",
+            delta_unit: "",
+            share: false,
+        };
+    };
+    let text = expand(doc, names);
+    let text = text.trim_end_matches('.');
+    if let Some(event) = text.strip_prefix("1 if ") {
+        let event = event.trim_end_matches(", else 0");
+        return Shown {
+            title: format!("Share of runs in which {event}"),
+            unit: "%",
+            delta_unit: "percentage points",
+            share: true,
+        };
+    }
+    let (title, unit, delta_unit) = if let Some(t) = text.strip_suffix(", %") {
+        (t, "%", "percentage points")
+    } else if let Some(t) = text.strip_suffix(", USD bn") {
+        (t, "USD bn", "USD bn")
+    } else if text.contains("(start = 100)") {
+        (text, "index", "index points")
+    } else if text.starts_with("People") {
+        (text, "people", "people")
+    } else if text.starts_with("Weeks") {
+        (text, "weeks", "weeks")
+    } else {
+        (text, "", "")
+    };
+    Shown {
+        title: title.to_string(),
+        unit,
+        delta_unit,
+        share: false,
+    }
+}
+
+/// A forest plot: each lever's mean paired difference from the baseline,
+/// a dot with its 95% interval as a capped whisker, the numbers beside it.
+fn forest(title: &str, unit: &str, items: &[(String, f64, f64, f64)]) -> String {
+    let (width, font) = (610.0, 12.0);
+    let (left, right, top, row) = (150.0, 170.0, 40.0, 24.0);
+    let height = top + row * items.len() as f64 + 34.0;
+    let span = items
+        .iter()
+        .flat_map(|i| [i.2.abs(), i.3.abs(), i.1.abs()])
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let span = if span > 0.0 { span } else { 1.0 };
+    let (ticks, decimals) = ticks(-span, span, 4.0);
+    let lo = ticks.first().copied().unwrap_or(-1.0);
+    let hi = ticks.last().copied().unwrap_or(1.0);
+    let x = |v: f64| left + (width - left - right) * (v - lo) / (hi - lo);
+    let value_decimals = decimals_for(span).min(3);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{t}\" font-family=\"sans-serif\" font-size=\"{font}\">\
+<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>\
+<text x=\"8\" y=\"16\" font-weight=\"bold\" font-size=\"13\">{t}</text>\
+<text x=\"8\" y=\"32\" fill=\"{GREY}\">difference from the baseline, {u} (dot: mean over paired runs; whisker: 95% interval)</text>",
+        t = escape(title),
+        u = escape(unit)
+    );
+    let axis = top + row * items.len() as f64 + 4.0;
+    for t in &ticks {
+        let _ = write!(
+            svg,
+            "<line x1=\"{0:.1}\" y1=\"{top}\" x2=\"{0:.1}\" y2=\"{axis:.1}\" stroke=\"{1}\"{2}/>\
+<text x=\"{0:.1}\" y=\"{3:.1}\" text-anchor=\"middle\" fill=\"{GREY}\">{4}</text>",
+            x(*t),
+            if *t == 0.0 { GREY } else { "#e4e4e4" },
+            if *t == 0.0 {
+                " stroke-dasharray=\"4,3\""
+            } else {
+                ""
+            },
+            axis + 15.0,
+            fixed(*t, decimals)
+        );
+    }
+    for (k, (lever, mean, ci_lo, ci_hi)) in items.iter().enumerate() {
+        let y = top + row * (k as f64 + 0.5);
+        let (a, b) = (x(*ci_lo), x(*ci_hi));
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{LEVER}\"/>\
+<polyline points=\"{a:.1},{:.1} {a:.1},{:.1} {a:.1},{y:.1} {b:.1},{y:.1} {b:.1},{:.1} {b:.1},{:.1}\" fill=\"none\" stroke=\"{BASE}\" stroke-width=\"1.5\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{BASE}\">{} [{}, {}]</text>",
+            left - 8.0,
+            y + 4.0,
+            escape(lever),
+            x(*mean),
+            y - 5.0,
+            y + 5.0,
+            y - 5.0,
+            y + 5.0,
+            width - right + 8.0,
+            y + 4.0,
+            signed(*mean, value_decimals),
+            fixed(*ci_lo, value_decimals),
+            fixed(*ci_hi, value_decimals),
+        );
+    }
+    svg + "</svg>"
+}
+
+/// The fan-chart variables: name template, title (names for `{A}`, `{B}`)
+/// and unit. A variable missing from timeseries.csv is left out.
+const FANS: [(&str, &str, &str); 8] = [
+    ("{a}_tariff_pct", "Headline tariff, {A} on {B}", "%"),
+    (
+        "{a}_tariff_effective_pct",
+        "Effective tariff, {A} on {B}, after exemptions",
+        "%",
+    ),
+    (
+        "trade_loss_usd_bn",
+        "Trade lost against a no-tariff path, both directions, cumulative",
+        "USD bn",
+    ),
+    (
+        "trade_index",
+        "Imports of {A} from {B}",
+        "index, start = 100",
+    ),
+    (
+        "extraditions_cum",
+        "People handed over by {B} to {A} since the start",
+        "people",
+    ),
+    (
+        "cooperation_level",
+        "Cooperation rung (0 none … 4 signed agreement)",
+        "rung",
+    ),
+    ("{b}_approval_pct", "Approval of {B}'s government", "%"),
+    (
+        "drug_flow_index",
+        "Illicit flow from {B} to {A}",
+        "index, start = 100",
+    ),
+];
+
+/// Events whose probability by month end is drawn.
+const EVENTS: [(&str, &str); 3] = [
+    (
+        "{b}_retaliated_ever",
+        "{B} has retaliated with counter-tariffs",
+    ),
+    (
+        "agreement_signed_ever",
+        "A formal agreement has been signed",
+    ),
+    ("{a}_strike_{b}_ever", "{A} has acted on {B}'s soil"),
+];
+
+fn words(template: &str, names: &[String; 2]) -> String {
+    template.replace("{A}", &names[0]).replace("{B}", &names[1])
 }
 
 /// Builds report.html from the run's tables `files` and its manifest.
@@ -256,45 +765,66 @@ pub fn build(files: &Contents, manifest: &serde_json::Value) -> Result<String, S
     let ts = read(files, "timeseries.csv")?;
     let mut levers: Vec<String> = Vec::new();
     let mut dates: Vec<String> = Vec::new();
-    for r in &ts {
-        if !levers.contains(&r["lever"]) {
-            levers.push(r["lever"].clone());
+    let mut variables: Vec<String> = Vec::new();
+    for r in &ts.rows {
+        let lever = cell(r, "lever");
+        if !levers.iter().any(|l| l == lever) {
+            levers.push(lever.to_string());
         }
-        if r["lever"] == levers[0] && !dates.contains(&r["date"]) {
-            dates.push(r["date"].clone());
+        if lever == levers[0] && !dates.iter().any(|d| d == cell(r, "date")) {
+            dates.push(cell(r, "date").to_string());
+        }
+        if !variables.iter().any(|v| v == cell(r, "variable")) {
+            variables.push(cell(r, "variable").to_string());
         }
     }
-    // Actor ids from the first variable names: `{a}_tariff_pct`, then `{b}_tariff_pct`.
-    let tariff_vars: Vec<String> = {
-        let mut v: Vec<String> = Vec::new();
-        for r in &ts {
-            let name = &r["variable"];
-            if name.ends_with("_tariff_pct") && !v.contains(name) {
-                v.push(name.clone());
-            }
-        }
-        v
+    if levers.is_empty() {
+        return Err("timeseries.csv holds no rows".to_string());
+    }
+    // Actor ids from the variable names: `{a}_tariff_pct`, then `{b}_tariff_pct`.
+    let tariff: Vec<&String> = variables
+        .iter()
+        .filter(|v| v.ends_with("_tariff_pct"))
+        .collect();
+    let id = |k: usize, default: &str| {
+        tariff.get(k).map_or(default.to_string(), |v| {
+            v.trim_end_matches("_tariff_pct").to_string()
+        })
     };
-    let a = tariff_vars.first().map_or("a".to_string(), |v| {
-        v.trim_end_matches("_tariff_pct").to_string()
-    });
-    let b = tariff_vars.get(1).map_or("b".to_string(), |v| {
-        v.trim_end_matches("_tariff_pct").to_string()
-    });
-    let scenario = ts.first().map_or(String::new(), |r| r["scenario"].clone());
+    let ids = [id(0, "a"), id(1, "b")];
+    let text = scenario_text(manifest, &ids);
+    let names = &text.names;
+    let scenario = ts
+        .rows
+        .first()
+        .map_or(String::new(), |r| cell(r, "scenario").to_string());
+    let events: Vec<(String, String)> = EVENTS
+        .iter()
+        .map(|(v, t)| (expand(v, &ids), words(t, names)))
+        .collect();
+    let shares: Vec<String> = events.iter().map(|(v, _)| v.clone()).collect();
+    let series = series_of(&ts, &shares);
 
     let mut html = String::new();
     let _ = write!(
         html,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>bilateral report: {s}</title>\
 <style>body{{font-family:sans-serif;max-width:1280px;margin:1em auto;padding:0 1em;color:#111}}\
-h1{{font-size:1.5em}}h2{{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #999}}\
-.grid{{display:flex;flex-wrap:wrap;gap:12px}}.grid svg{{max-width:100%;height:auto;border:1px solid #ddd}}\
+h1{{font-size:1.5em}}h2{{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #999}}h3{{font-size:1.05em;margin:1.4em 0 .4em}}\
+.mult{{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:8px;grid-auto-flow:dense}}\
+.mult>div{{border:1px solid #ddd}}.mult .big{{grid-column:span 2;grid-row:span 2}}\
+.mult svg,.grid svg{{display:block;width:100%;height:auto}}\
+.grid{{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px}}.grid svg{{border:1px solid #ddd}}\
+@media (max-width:900px){{.mult,.grid{{grid-template-columns:repeat(2,minmax(0,1fr))}}}}\
 table{{border-collapse:collapse;font-size:.9em}}td,th{{border:1px solid #bbb;padding:3px 6px;text-align:right}}\
-th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{color:#444;font-size:.9em}}</style></head><body>",
+th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{color:#444;font-size:.9em;max-width:60em}}\
+dl{{display:grid;grid-template-columns:max-content auto;gap:2px 1em}}dt{{font-weight:bold}}dd{{margin:0}}</style></head><body>",
         s = escape(&scenario)
     );
     let _ = write!(html, "<h1>bilateral: scenario {}</h1>", escape(&scenario));
+    if !text.description.is_empty() {
+        let _ = write!(html, "<p>{}</p>", escape(&text.description));
+    }
     let fact = |k: &str| {
         manifest
             .get(k)
@@ -302,192 +832,190 @@ th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}.note{{colo
     };
     let _ = write!(
         html,
-        "<p>Seed {} · {} runs per lever · start {} · {} months ({} weeks) · levers: {} · bilateral {} · scenario SHA-256 <code>{}</code></p>",
-        fact("seed"),
+        "<p>{} and {} · {} runs per lever · seed {} · from {} over {} months ({} weeks) · bilateral {} · scenario SHA-256 <code>{}</code></p>",
+        escape(&names[0]),
+        escape(&names[1]),
         fact("runs"),
+        fact("seed"),
         fact("start_date"),
         fact("horizon_months"),
         fact("horizon_weeks"),
-        escape(&levers.join(", ")),
         fact("bilateral_version"),
         fact("scenario_sha256"),
     );
-    let _ = write!(
-        html,
-        "<p class=\"note\">Each chart shows, per lever, the median (line), the 50% band (darker) and the 90% band (lighter) of the simulated runs at each month end.</p>"
-    );
-    html += "<p><b>Levers:</b> ";
-    for (k, l) in levers.iter().enumerate() {
-        let RGBColor(r, g, b) = PALETTE[k % PALETTE.len()];
+    html += "<dl>";
+    for l in &levers {
+        let description = if l == "baseline" {
+            text.levers
+                .get(l)
+                .cloned()
+                .unwrap_or_else(|| "The scenario as written.".into())
+        } else {
+            text.levers.get(l).cloned().unwrap_or_default()
+        };
         let _ = write!(
             html,
-            "<span style=\"white-space:nowrap;margin-right:1em\"><svg width=\"36\" height=\"8\"><line x1=\"0\" y1=\"4\" x2=\"36\" y2=\"4\" stroke=\"rgb({r},{g},{b})\" stroke-width=\"3\" stroke-dasharray=\"{}\"/></svg> {}</span>",
-            match DASHES[k % DASHES.len()] {
-                (0, 0) => "none".to_string(),
-                (d, g) => format!("{d},{g}"),
-            },
-            escape(l)
+            "<dt>{}</dt><dd>{}</dd>",
+            escape(l),
+            escape(&description)
         );
     }
-    html += "</p>";
-    html += "<h2>Over time</h2><div class=\"grid\">";
-    let charts: [(String, String, &str); 7] = [
-        (
-            format!("{a}_tariff_pct"),
-            format!("Headline tariff of {a} on {b}"),
-            "%",
-        ),
-        (
-            format!("{a}_tariff_effective_pct"),
-            format!("Effective tariff of {a} on {b} (after exemptions)"),
-            "%",
-        ),
-        (
-            "extraditions_cum".into(),
-            format!("People handed by {b} to {a} since the start"),
-            "people",
-        ),
-        (
-            "cooperation_level".into(),
-            "Cooperation rung (0 none … 4 signed agreement)".into(),
-            "rung",
-        ),
-        (
-            format!("{b}_approval_pct"),
-            format!("Approval of {b}'s government"),
-            "%",
-        ),
-        (
-            "drug_flow_index".into(),
-            format!("Illicit flow from {b} to {a}"),
-            "index, start = 100",
-        ),
-        (
-            "trade_index".into(),
-            format!("Imports of {a} from {b}"),
-            "index, start = 100",
-        ),
-    ];
-    for (var, title, unit) in &charts {
-        let f = fans(&ts, var, &levers);
-        if f.iter().all(|(_, s)| s.is_empty()) {
+    html += "</dl>";
+
+    html += "<h2>Over time</h2>";
+    let _ = write!(
+        html,
+        "<p class=\"note\">For each variable, the large panel shows the {b} alone: its median (line) and the bands that hold the middle 50% and 90% of the simulated runs at each month end. Each small panel shows one lever in blue (median, 50% and 90% bands) against the {b}'s median in black, on the same scale; the numbers at the right are the medians at the last month.</p>",
+        b = escape(&levers[0])
+    );
+    for (var, title, unit) in FANS {
+        let var = expand(var, &ids);
+        let section = multiples(&series, &levers, &dates, &var, false);
+        if section.is_empty() {
             continue;
         }
-        html += &fan_chart(title, unit, &dates, &f, false)?;
+        let _ = write!(
+            html,
+            "<h3>{} ({})</h3>{section}",
+            escape(&words(title, names)),
+            escape(unit)
+        );
     }
-    html += "</div>";
 
-    html += "<h2>Probability of key events by month end</h2><div class=\"grid\">";
-    for (var, title) in [
-        (
-            format!("{b}_retaliated_ever"),
-            format!("{b} has retaliated"),
-        ),
-        (
-            "agreement_signed_ever".to_string(),
-            "A formal agreement has been signed".to_string(),
-        ),
-        (
-            format!("{a}_strike_{b}_ever"),
-            format!("{a} has acted on {b}'s soil"),
-        ),
-    ] {
-        // The mean of a 0/1 variable is the share of runs: a probability.
-        let series: Fans = levers
-            .iter()
-            .map(|l| {
-                let s = ts
-                    .iter()
-                    .filter(|r| r["lever"] == *l && r["variable"] == var)
-                    .map(|r| {
-                        let p = num(r, "mean");
-                        [p, p, p, p, p]
-                    })
-                    .collect();
-                (l.clone(), s)
-            })
-            .collect();
-        if series.iter().all(|(_, s)| s.is_empty()) {
+    html += "<h2>Probability of key events by month end</h2><p class=\"note\">Share of runs in which the event has happened by each month end.</p>";
+    for (var, title) in &events {
+        let section = multiples(&series, &levers, &dates, var, true);
+        if section.is_empty() {
             continue;
         }
-        html += &fan_chart(&title, "probability (share of runs)", &dates, &series, true)?;
+        let _ = write!(html, "<h3>{}</h3>{section}", escape(title));
     }
-    html += "</div>";
 
-    if let Ok(compare) = read(files, "compare.csv") {
-        html += "<h2>Levers against the baseline</h2><p class=\"note\">Mean paired difference from the baseline over the same runs, with its 95% confidence interval (a dot right of the line: the lever raises the metric).</p><div class=\"grid\">";
-        let mut metrics: Vec<String> = Vec::new();
-        for r in &compare {
-            if !metrics.contains(&r["metric"]) {
-                metrics.push(r["metric"].clone());
-            }
-        }
-        let headline = [
-            format!("{a}_tariff_pct_end"),
-            "extraditions_total".into(),
-            "agreement_signed".into(),
-            format!("{b}_retaliated"),
-            format!("{b}_approval_pct_end"),
-            "trade_loss_usd_bn".into(),
-        ];
-        for m in headline.iter().filter(|m| metrics.contains(m)) {
-            let items: Vec<(String, f64, f64, f64)> = compare
+    let compare = read(files, "compare.csv").ok();
+    let decision = read(files, "decision.csv").ok();
+    // Headline metrics: decision.csv's columns, in its order.
+    let headline: Vec<String> = decision
+        .as_ref()
+        .map(|d| {
+            d.header
                 .iter()
-                .filter(|r| r["metric"] == *m)
+                .filter_map(|c| c.strip_suffix("_mean").map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(compare) = &compare {
+        html += "<h2>Levers against the baseline</h2><p class=\"note\">Each lever is run on the same sampled futures as the baseline (common random numbers), so each run is compared with its pair. A dot right of the dashed line: the lever raises the metric; an interval that excludes the line: the difference is not Monte Carlo noise.</p><div class=\"grid\">";
+        for m in &headline {
+            let s = shown(m, &ids, names);
+            let scale = if s.share { 100.0 } else { 1.0 };
+            let items: Vec<(String, f64, f64, f64)> = compare
+                .rows
+                .iter()
+                .filter(|r| cell(r, "metric") == m)
                 .map(|r| {
                     (
-                        r["lever"].clone(),
-                        num(r, "mean_delta"),
-                        num(r, "ci_low"),
-                        num(r, "ci_high"),
+                        cell(r, "lever").to_string(),
+                        num(r, "mean_delta") * scale,
+                        num(r, "ci_low") * scale,
+                        num(r, "ci_high") * scale,
                     )
                 })
                 .filter(|i| i.1.is_finite() && i.2.is_finite() && i.3.is_finite())
                 .collect();
             if !items.is_empty() {
-                html += &forest(m, &items)?;
+                html += &forest(&s.title, s.delta_unit, &items);
             }
         }
         html += "</div>";
     }
-    if let Ok(decision) = read(files, "decision.csv") {
-        html += "<h2>Decision table</h2><p class=\"note\">Mean per lever (difference from the baseline in brackets).</p><table><tr><th>lever</th>";
-        let cols: Vec<String> = decision
-            .first()
-            .map(|r| {
-                r.keys()
-                    .filter_map(|k| k.strip_suffix("_mean").map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for c in &cols {
-            let _ = write!(html, "<th>{}</th>", escape(c));
-        }
-        html += "</tr>";
-        for r in &decision {
-            let _ = write!(html, "<tr><td>{}</td>", escape(&r["lever"]));
-            for c in &cols {
-                let mean = num(r, &format!("{c}_mean"));
-                let delta = num(r, &format!("{c}_delta"));
-                let _ = write!(html, "<td>{} ({:+.3})</td>", fmt3(mean), delta);
-            }
-            html += "</tr>";
-        }
-        html += "</table>";
+    if let Some(decision) = &decision {
+        html += &decision_table(decision, compare.as_ref(), &headline, &ids, names);
     }
-    html += "<p class=\"note\">Made by bilateral from the CSV files beside this page; the model is documented in docs/MODEL.md.</p></body></html>\n";
+    html += "<h2>About the model</h2><p class=\"note\">bilateral simulates the relationship of two governments week by week: \
+each chooses among tariff threats, tariffs and exemptions, counter-tariffs, transfers of wanted people, troop deployments, \
+cooperation steps, unilateral strikes and migration leverage, by a logit choice over the utilities of its options, under \
+uncertain parameters drawn once per run. A lever is a named set of changes to the scenario's parameters or a rule \
+(when a condition holds, a government makes a move). Every lever is run on the same random numbers as the baseline, so \
+differences between levers are differences of policy, not of luck. Read the numbers as what this model implies under \
+its assumptions, not as predictions with that precision: the intervals measure Monte Carlo noise, not model uncertainty.</p>";
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">Made by bilateral {} from the outputs of this run.</p></body></html>",
+        fact("bilateral_version")
+    );
     Ok(html)
 }
 
-fn fmt3(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.3}", x)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    } else {
-        String::new()
+/// The decision table: per lever the mean of each headline metric and its
+/// paired difference from the baseline with the 95% interval, in
+/// decision.csv's column order, one precision per column, shares in percent.
+fn decision_table(
+    decision: &Table,
+    compare: Option<&Table>,
+    headline: &[String],
+    ids: &[String; 2],
+    names: &[String; 2],
+) -> String {
+    let mut html = String::from(
+        "<h2>Decision table</h2><p class=\"note\">Mean over the runs of each lever; below it, the mean paired difference from the baseline with its 95% interval. Shares of runs in percent, their differences in percentage points.</p><table><tr><th>lever</th>",
+    );
+    let mut columns = Vec::new();
+    for m in headline {
+        let s = shown(m, ids, names);
+        let scale = if s.share { 100.0 } else { 1.0 };
+        let magnitude = decision
+            .rows
+            .iter()
+            .map(|r| (num(r, &format!("{m}_mean")) * scale).abs())
+            .filter(|x| x.is_finite())
+            .fold(0.0, f64::max);
+        let decimals = if s.share {
+            1
+        } else {
+            decimals_for(magnitude).min(2)
+        };
+        let unit = if s.unit.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", s.unit)
+        };
+        let _ = write!(html, "<th>{}{}</th>", escape(&s.title), escape(&unit));
+        columns.push((m.clone(), scale, decimals, s.share));
     }
+    html += "</tr>";
+    for r in &decision.rows {
+        let lever = cell(r, "lever");
+        let _ = write!(html, "<tr><td>{}</td>", escape(lever));
+        for (m, scale, decimals, share) in &columns {
+            let mean = num(r, &format!("{m}_mean")) * scale;
+            let pct = if *share { "%" } else { "" };
+            let mut text = format!("{}{pct}", fixed(mean, *decimals));
+            let ci = compare.and_then(|c| {
+                c.rows
+                    .iter()
+                    .find(|c| cell(c, "lever") == lever && cell(c, "metric") == m)
+            });
+            if let Some(c) = ci {
+                let (d, lo, hi) = (
+                    num(c, "mean_delta") * scale,
+                    num(c, "ci_low") * scale,
+                    num(c, "ci_high") * scale,
+                );
+                if d.is_finite() {
+                    let _ = write!(
+                        text,
+                        "<br><small>{} [{}, {}]</small>",
+                        signed(d, *decimals),
+                        fixed(lo, *decimals),
+                        fixed(hi, *decimals)
+                    );
+                }
+            }
+            let _ = write!(html, "<td>{text}</td>");
+        }
+        html += "</tr>";
+    }
+    html + "</table>"
 }
 
 /// Serializes report.html.
@@ -506,4 +1034,51 @@ impl Exporter for Report {
 /// manifest.json names, and adds it to the manifest.
 pub fn write(dir: &Path) -> Result<(), FolderError> {
     super::folder::add_to_folder(dir, &super::export::REPORT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_never_show_minus_zero_and_ticks_have_no_spare_decimals() {
+        assert_eq!(fixed(-0.0004, 2), "0.00");
+        assert_eq!(fixed(-1.5, 1), "\u{2212}1.5");
+        assert_eq!(signed(0.0, 1), "0.0");
+        assert_eq!(signed(2.25, 1), "+2.2");
+        let (t, d) = ticks(0.0, 47.0, 4.0);
+        assert_eq!(d, 0);
+        assert_eq!(t.first(), Some(&0.0));
+        assert!(t.last().is_some_and(|x| *x >= 47.0));
+        let labels: Vec<String> = t.iter().map(|x| fixed(*x, d)).collect();
+        assert!(labels.iter().all(|l| !l.contains('.')), "{labels:?}");
+        let (t, d) = ticks(-0.3, 0.3, 4.0);
+        assert!(
+            t.iter()
+                .all(|x| fixed(*x, d) != "-0.0" && !fixed(*x, d).starts_with("-0"))
+        );
+    }
+
+    #[test]
+    fn month_labels_are_words() {
+        assert_eq!(month_label("2025-09"), "Sep 2025");
+        assert_eq!(month_label("junk"), "junk");
+    }
+
+    #[test]
+    fn labels_are_spread_apart_inside_the_panel() {
+        let mut labels: Vec<EndLabel> = [50.0, 51.0, 52.0]
+            .into_iter()
+            .map(|y| EndLabel {
+                y,
+                text: String::new(),
+                colour: BASE,
+                bold: false,
+            })
+            .collect();
+        spread(&mut labels, 10.0, 0.0, 60.0);
+        let ys: Vec<f64> = labels.iter().map(|l| l.y).collect();
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 10.0 - 1e-9), "{ys:?}");
+        assert!(ys.iter().all(|y| *y <= 60.0), "{ys:?}");
+    }
 }

@@ -359,9 +359,16 @@ impl Cx<'_> {
                 None => self.unknown_key(k.span(), key, table_name, &valid),
             }
         }
+        // A key left out takes its default where the parameter has one (a
+        // mechanism added later, off by default); the others must be given.
+        for (i, spec) in specs.iter().enumerate() {
+            if let (None, Some(d)) = (table.get(spec.key), spec.default) {
+                out[offset + i] = Some(ParamValue::Fixed(d));
+            }
+        }
         let missing: Vec<&str> = specs
             .iter()
-            .filter(|s| table.get(s.key).is_none())
+            .filter(|s| table.get(s.key).is_none() && s.default.is_none())
             .map(|s| s.key)
             .collect();
         if !missing.is_empty() {
@@ -563,7 +570,9 @@ pub fn suggest<'a>(given: &str, valid: &[&'a str]) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-const TOP_LEVEL: &[&str] = &["scenario", "run", "world", "initial", "levers", "sweep"];
+const TOP_LEVEL: &[&str] = &[
+    "scenario", "run", "world", "initial", "levers", "sweep", "robust",
+];
 
 pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     let fail = |problems| ScenarioError {

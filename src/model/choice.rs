@@ -1,0 +1,531 @@
+//! The weekly choice: what a government sees, the utility of each move, the
+//! feasibility of each move in the current state, and the logit draw.
+//!
+//! docs/MODEL.md, "The choice", gives the equations; every utility below is
+//! on the logit scale of the choosing government's `rationality`.
+
+use rand::RngExt;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::action::Action;
+use super::exp::exp;
+use super::params::{ActorParams, ModelParams, WorldParams};
+use super::state::{ActorState, State};
+
+/// Tariff rate that counts as one unit of pressure or coercive value: the
+/// 25% on all goods of the first 2025 threat.
+pub const RATE_SCALE_PCT: f64 = 25.0;
+/// Concession points that count as one unit: the 10,000-troop deployment
+/// that bought the first pause (20 points), about one mass transfer.
+pub const POINTS_SCALE: f64 = 20.0;
+/// A signed agreement is worth as much as the four rungs below it together.
+const AGREEMENT_RUNGS: f64 = 4.0;
+/// The top of the cooperation ladder.
+const LADDER_TOP: f64 = 4.0;
+/// Pressure below which a concession is not read at home as submission.
+pub const PRESSURE_FOR_SUBMISSION: f64 = 0.05;
+
+/// Which moves are open in this decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The weekly move.
+    Weekly,
+    /// A same-week answer to the other's hostile trade move (only
+    /// [`Action::is_reaction`] moves are open).
+    Reaction,
+}
+
+/// What one government sees when it chooses.
+pub struct View {
+    /// Dissatisfaction with the other side, 0 (satisfied) to 1.
+    pub dissatisfaction: f64,
+    /// Pressure felt from the other side's threat, tariff and export controls.
+    pub pressure: f64,
+    /// Whether the other side made a concession within the reciprocity window.
+    pub reciprocated: bool,
+    /// Whether this side's own threat is at its deadline (the move is forced).
+    pub at_deadline: bool,
+    /// Share of the other side's goods that this side's tariffs hit.
+    pub trade_weight: f64,
+    /// Provocation felt from the other's recent hostile trade moves.
+    pub provocation: f64,
+    /// Whether this is a same-week reaction.
+    pub phase: Phase,
+}
+
+/// The deadline urgency: how much a threat weighs `weeks_left` weeks before
+/// its deadline, 1 at the deadline and falling by e every `scale_weeks`.
+pub fn deadline_urgency(weeks_left: f64, scale_weeks: f64) -> f64 {
+    exp(-weeks_left / scale_weeks)
+}
+
+/// Pressure of a pending threat: its rate on the 25% scale, times the belief
+/// that it will be carried out, times the deadline urgency.
+pub fn threat_pressure(rate_pct: f64, belief: f64, urgency: f64) -> f64 {
+    belief * rate_pct / RATE_SCALE_PCT * urgency
+}
+
+/// Pressure of a tariff in force: its trade-weighted rate on the 25% scale.
+pub fn tariff_pressure(effective_tariff_pct: f64) -> f64 {
+    effective_tariff_pct / RATE_SCALE_PCT
+}
+
+/// The reciprocity of trade moves: the extra value of answering in kind,
+/// `weight` per unit of provocation felt (negative after relief).
+pub fn escalation_reciprocity(weight: f64, provocation: f64) -> f64 {
+    weight * provocation
+}
+
+/// The economic cost of `added_effective_pp` more trade-weighted tariff
+/// between the two (negative for relief).
+pub fn economic_cost(econ_weight: f64, added_effective_pp: f64) -> f64 {
+    econ_weight * added_effective_pp
+}
+
+/// What actor `i` sees in `state`.
+pub fn view(i: usize, state: &State, p: &ModelParams, phase: Phase) -> View {
+    let me = &state.actors[i];
+    let other = &state.actors[1 - i];
+    let threat = other.threat.map_or(0.0, |t| {
+        let weeks_left = f64::from(t.deadline_week.saturating_sub(state.week));
+        threat_pressure(
+            t.rate_pct,
+            me.belief(),
+            deadline_urgency(weeks_left, p.world.deadline_urgency_weeks),
+        )
+    });
+    let controls = if other.export_controls {
+        p.actors[1 - i].export_control_pressure
+    } else {
+        0.0
+    };
+    let pressure = threat + tariff_pressure(other.effective_tariff_pct()) + controls;
+    let reciprocated = other
+        .last_concession_week
+        .is_some_and(|w| f64::from(state.week - w) < p.world.reciprocity_window_weeks);
+    View {
+        dissatisfaction: me.dissatisfaction(),
+        pressure,
+        reciprocated,
+        at_deadline: me.threat.is_some_and(|t| t.deadline_week <= state.week),
+        trade_weight: 1.0 - me.exempt_share,
+        provocation: me.provocation,
+        phase,
+    }
+}
+
+/// The new rate a threat from this side would announce. The cap bounds the
+/// rate a tariff can reach; a threat may name up to `threat_above_cap_pct`
+/// more (imposing it still stops at the cap), so at the cap a threat exists
+/// only where that margin is positive.
+pub fn threat_rate(a: &ActorParams, me: &ActorState) -> f64 {
+    let rate = if me.tariff_pct <= 0.0 {
+        a.first_tariff_pct
+    } else {
+        me.tariff_pct + a.escalation_step_pct
+    };
+    rate.min(me.tariff_cap_pct + a.threat_above_cap_pct)
+}
+
+/// Concession points of a security concession, or `None` if `action` is not one.
+pub fn security_points(action: Action, a: &ActorParams, me: &ActorState) -> Option<f64> {
+    Some(match action {
+        Action::Transfer => {
+            a.transfer_points_per_person * me.transfer_pool.min(a.transfer_batch_mean)
+        }
+        Action::Deploy => a.deploy_points,
+        Action::Interdict => a.interdiction_points,
+        Action::CooperateUp => a.cooperation_points,
+        Action::TightenMigration => a.migration_points,
+        _ => return None,
+    })
+}
+
+/// Trade-weighted relief (pp) of a cut of `step_pp` points of the headline.
+fn cut_relief(me: &ActorState, step_pp: f64) -> f64 {
+    step_pp.min(me.tariff_pct) * (1.0 - me.exempt_share)
+}
+
+/// Trade-weighted relief (pp) of an exemption up to `share`.
+fn exemption_relief(me: &ActorState, share: f64) -> f64 {
+    me.tariff_pct * (share - me.exempt_share).max(0.0)
+}
+
+/// The headline and exempt share after matching the other's.
+pub fn matched_rate(me: &ActorState, other: &ActorState) -> (f64, f64) {
+    (
+        other.tariff_pct.min(me.tariff_cap_pct),
+        me.exempt_share.min(other.exempt_share),
+    )
+}
+
+/// Trade-weighted relief both ways (pp) if a truce set each side to its
+/// `truce_rate_pct`: what a truce is worth economically to either side.
+pub fn truce_relief(state: &State, p: &ModelParams) -> f64 {
+    (0..2)
+        .map(|k| {
+            let s = &state.actors[k];
+            (s.tariff_pct - p.actors[k].truce_rate_pct).max(0.0) * (1.0 - s.exempt_share)
+        })
+        .sum()
+}
+
+/// Trade-weighted increase both ways (pp) if the truce in force lapsed now.
+pub fn snap_back_increase(state: &State) -> f64 {
+    state.truce.map_or(0.0, |t| {
+        (0..2)
+            .map(|k| {
+                let s = &state.actors[k];
+                let after = t.snap_back_pct[k].max(s.tariff_pct) * (1.0 - t.snap_back_exempt[k]);
+                (after - s.effective_tariff_pct()).max(0.0)
+            })
+            .sum()
+    })
+}
+
+/// Value of a truce (proposing, accepting or extending it) whose economic
+/// relief both ways is `relief_pp`: the taste for a truce plus the relief,
+/// less the coercion forgone while dissatisfied and the provocation felt.
+fn truce_utility(a: &ActorParams, v: &View, relief_pp: f64) -> f64 {
+    a.truce_value
+        - economic_cost(a.econ_weight, -relief_pp)
+        - a.hawkishness * v.dissatisfaction
+        - escalation_reciprocity(a.tariff_reciprocity, v.provocation)
+}
+
+/// The concession terms of a move worth `points`: responsiveness to the
+/// pressure felt, reciprocity of the other's recent concessions, and the
+/// approval cost of being seen to submit.
+fn concession_terms(a: &ActorParams, v: &View, points: f64) -> f64 {
+    let units = points / POINTS_SCALE;
+    let submission = if v.pressure > PRESSURE_FOR_SUBMISSION {
+        a.approval_weight * a.submission_approval_pts * units
+    } else {
+        0.0
+    };
+    let reciprocity = if v.reciprocated {
+        a.reciprocity * units
+    } else {
+        0.0
+    };
+    a.responsiveness * units * v.pressure + reciprocity - submission
+}
+
+/// Utility of a move for actor `i`, or `None` when it is not feasible.
+#[inline(always)]
+pub fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &View) -> Option<f64> {
+    let a = &p.actors[i];
+    let w: &WorldParams = &p.world;
+    let me = &state.actors[i];
+    let other = &state.actors[1 - i];
+    let at_deadline = v.at_deadline;
+    // At one's own deadline the decision is forced: impose, extend, or let it lapse.
+    if at_deadline && !matches!(action, Action::Hold | Action::Impose | Action::Extend) {
+        return None;
+    }
+    if v.phase == Phase::Reaction && !action.is_reaction() {
+        return None;
+    }
+    let trade_weight = v.trade_weight;
+    let reciprocity = escalation_reciprocity(a.tariff_reciprocity, v.provocation);
+    // Breaking a truce in force with a hostile trade move costs face.
+    let breach = if state.truce.is_some() && action.is_trade_hostility() {
+        a.truce_breach_cost
+    } else {
+        0.0
+    };
+    let u = match action {
+        Action::Hold => match me.threat {
+            // Letting a threat lapse costs face; a threat extended again and
+            // again has lost its audience, so the cost shrinks with each extension.
+            Some(t) if at_deadline => -a.audience_cost / f64::from(1 + t.extensions),
+            _ => 0.0,
+        },
+        Action::Threaten => {
+            // A truce is a standstill: no new threats while it holds.
+            if me.threat.is_some() || state.truce.is_some() || threat_rate(a, me) <= me.tariff_pct {
+                return None;
+            }
+            a.hawkishness * v.dissatisfaction + reciprocity - a.threat_cost
+        }
+        Action::Impose => {
+            // Coercive value scales with what imposing adds to the headline
+            // (25 points = 1): an escalation from 25% to 30% bites far less
+            // than the first 25%. The cap bounds what it can add.
+            let t = me.threat.filter(|_| at_deadline)?;
+            let added_headline = (t.rate_pct.min(me.tariff_cap_pct) - me.tariff_pct).max(0.0);
+            a.impose_weight * v.dissatisfaction * added_headline / RATE_SCALE_PCT
+                + a.credibility_weight * (1.0 - other.belief())
+                + reciprocity
+                - economic_cost(a.econ_weight, added_headline * trade_weight)
+        }
+        Action::Extend => {
+            let t = me.threat.filter(|_| at_deadline)?;
+            // A pause is worth more the more was received since the threat
+            // (one visible concession of 20 points is enough) and the deeper
+            // the cooperation it keeps going.
+            let received = me.received_total - t.received_at_issue;
+            a.extension_value
+                * ((received / POINTS_SCALE).min(1.0)
+                    + f64::from(state.cooperation_level) / LADDER_TOP)
+        }
+        Action::Raise => {
+            if !(me.tariff_pct > 0.0 && other.tariff_pct > 0.0 && me.tariff_pct < me.tariff_cap_pct)
+            {
+                return None;
+            }
+            let step = a.escalation_step_pct.min(me.tariff_cap_pct - me.tariff_pct);
+            a.counter_escalation_value + reciprocity
+                - economic_cost(a.econ_weight, step * trade_weight)
+                - breach
+        }
+        Action::Match => {
+            if !(me.tariff_pct > 0.0
+                && other.tariff_pct > me.tariff_pct
+                && me.tariff_pct < me.tariff_cap_pct)
+            {
+                return None;
+            }
+            let (rate, exempt) = matched_rate(me, other);
+            let added = rate * (1.0 - exempt) - me.effective_tariff_pct();
+            a.matching_bias + a.counter_escalation_value + reciprocity
+                - economic_cost(a.econ_weight, added)
+                - breach
+        }
+        Action::Cut => {
+            if me.tariff_pct <= 0.0 {
+                return None;
+            }
+            // Cutting without a deal is read at home as backing down; it is
+            // worth less right after the other's hostile moves, more after
+            // its relief, and it counts as a concession to the other side.
+            let relief = cut_relief(me, a.cut_step_pct);
+            a.relief_weight * (1.0 - v.dissatisfaction)
+                - a.hawkishness * v.dissatisfaction
+                - a.audience_cost
+                - reciprocity
+                - economic_cost(a.econ_weight, -relief)
+                + concession_terms(a, v, a.relief_points_per_pp * relief)
+        }
+        Action::Exempt => {
+            if me.tariff_pct <= 0.0 || me.exemption_granted {
+                return None;
+            }
+            let relief = exemption_relief(me, a.exemption_initial_share);
+            a.exemption_value - reciprocity - economic_cost(a.econ_weight, -relief)
+                + concession_terms(a, v, a.relief_points_per_pp * relief)
+        }
+        Action::Retaliate => {
+            if me.tariff_pct > 0.0 || other.tariff_pct <= 0.0 || a.retaliation_rate_pct <= 0.0 {
+                return None;
+            }
+            let rate = a.retaliation_rate_pct.min(me.tariff_cap_pct);
+            a.retaliation_bias + a.approval_weight * a.rally_retaliation_pts + reciprocity
+                - economic_cost(a.econ_weight, rate * a.retaliation_coverage_share)
+                - a.escalation_fear * me.belief()
+                - breach
+        }
+        Action::ProposeTruce => {
+            let relief = truce_relief(state, p);
+            if state.truce.is_some()
+                || state.truce_proposal.is_some()
+                || me.tariff_pct <= 0.0
+                || other.tariff_pct <= 0.0
+                || relief <= 0.0
+            {
+                return None;
+            }
+            truce_utility(a, v, relief)
+        }
+        Action::AcceptTruce => {
+            if state.truce_proposal.is_none_or(|(by, _)| by == i) {
+                return None;
+            }
+            truce_utility(a, v, truce_relief(state, p))
+        }
+        Action::ExtendTruce => {
+            state.truce.filter(|t| t.expires_week <= state.week)?;
+            truce_utility(a, v, snap_back_increase(state))
+        }
+        Action::RestrictExports => {
+            if me.export_controls || a.export_control_pressure <= 0.0 || other.tariff_pct <= 0.0 {
+                return None;
+            }
+            a.export_control_value + reciprocity - breach
+        }
+        Action::LiftExportControls => {
+            if !me.export_controls {
+                return None;
+            }
+            // Lifting is relief of the other's trade worth its pressure in
+            // tariff-equivalent points.
+            let relief = a.export_control_pressure * RATE_SCALE_PCT;
+            -a.export_control_value - reciprocity
+                + concession_terms(a, v, a.relief_points_per_pp * relief)
+        }
+        Action::Strike => {
+            if me
+                .last_strike_week
+                .is_some_and(|w_| f64::from(state.week - w_) < w.strike_min_interval_weeks)
+            {
+                return None;
+            }
+            a.strike_base_utility + a.strike_weight * v.dissatisfaction * other.flow_index / 100.0
+        }
+        Action::SovereigntyStand => {
+            me.unanswered_strike_week?;
+            a.sovereignty_stand_value
+        }
+        Action::LoosenMigration => {
+            if me.migration_enforcement < w.migration_step {
+                return None;
+            }
+            // Loosening is a hostile policy change: it costs what tightening costs.
+            a.migration_leverage_value * v.pressure - a.migration_cost
+        }
+        Action::CooperateDown => {
+            if state.cooperation_level == 0 {
+                return None;
+            }
+            // Dismantling a rung is as costly at home as building it, and
+            // forgoes its value.
+            -a.cooperation_value * state.trust - a.cooperation_step_cost
+        }
+        Action::Transfer
+        | Action::Deploy
+        | Action::Interdict
+        | Action::CooperateUp
+        | Action::TightenMigration => {
+            let (cost, extra) = match action {
+                Action::Transfer => {
+                    if me.transfer_pool < a.transfer_min_batch {
+                        return None;
+                    }
+                    (a.transfer_cost, 0.0)
+                }
+                Action::Deploy => {
+                    if me.forces_k + a.contingent_k > a.max_forces_k || a.contingent_k <= 0.0 {
+                        return None;
+                    }
+                    (a.deploy_cost, 0.0)
+                }
+                Action::Interdict => {
+                    if me.interdiction_level + 1.0 > w.max_interdiction_level {
+                        return None;
+                    }
+                    (a.interdiction_cost, 0.0)
+                }
+                Action::TightenMigration => {
+                    if me.migration_enforcement + w.migration_step > 1.0 + 1e-9 {
+                        return None;
+                    }
+                    (a.migration_cost, 0.0)
+                }
+                _ => {
+                    // Cooperation ladder.
+                    match state.cooperation_level {
+                        4.. => return None,
+                        3 => {
+                            if state.proposal.is_some_and(|(by, _)| by == i) {
+                                return None;
+                            }
+                            let value = a.cooperation_value
+                                * AGREEMENT_RUNGS
+                                * (state.trust - w.agreement_trust_threshold);
+                            (a.agreement_cost, value)
+                        }
+                        _ => (a.cooperation_step_cost, a.cooperation_value * state.trust),
+                    }
+                }
+            };
+            let points = security_points(action, a, me).unwrap_or(0.0);
+            concession_terms(a, v, points) + extra - cost
+        }
+    };
+    Some(u)
+}
+
+/// The feasible moves of actor `i` and their logit probabilities in a weekly choice.
+///
+/// P(a) ∝ exp(λ (U(a) − max U)); a weight below e^-37 is under half an ulp
+/// of the total (at least 1, the best move's weight) and is left out
+/// without changing the total.
+pub fn choice_probabilities(i: usize, state: &State, p: &ModelParams) -> Vec<(Action, f64)> {
+    let mut weights = [0.0; Action::ALL.len()];
+    let mut actions = [Action::Hold; Action::ALL.len()];
+    let (n, total) = logit_weights(i, state, p, Phase::Weekly, &mut actions, &mut weights);
+    (0..n).map(|k| (actions[k], weights[k] / total)).collect()
+}
+
+fn logit_weights(
+    i: usize,
+    state: &State,
+    p: &ModelParams,
+    phase: Phase,
+    actions: &mut [Action; Action::ALL.len()],
+    weights: &mut [f64; Action::ALL.len()],
+) -> (usize, f64) {
+    const NEGLIGIBLE: f64 = -37.0;
+    let v = view(i, state, p, phase);
+    let lambda = p.actors[i].rationality;
+    let mut n = 0;
+    let mut best = f64::NEG_INFINITY;
+    // Unrolled by hand: with the action a constant, each `utility` call
+    // folds to its own arm, which halves the cost of a choice.
+    macro_rules! consider {
+        ($($k:literal)*) => {$(
+            if let Some(u) = utility(Action::ALL[$k], i, state, p, &v) {
+                actions[n] = Action::ALL[$k];
+                weights[n] = u;
+                best = best.max(u);
+                n += 1;
+            }
+        )*};
+    }
+    const _: () = assert!(Action::ALL.len() == 23, "`consider!` lists every action");
+    if v.at_deadline {
+        // Only hold (lapse), extend and impose are open at one's own deadline.
+        consider!(0 2 3);
+    } else if phase == Phase::Reaction {
+        // Hold, raise, retaliate, match, restrict exports.
+        consider!(0 4 7 8 12);
+    } else {
+        consider!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22);
+    }
+    // Shift by the best utility so exp never overflows, whatever lambda is;
+    // the best move's weight is exactly exp(0) = 1.
+    let mut total = 0.0;
+    for u in weights.iter_mut().take(n) {
+        let z = lambda * (*u - best);
+        *u = if z == 0.0 {
+            1.0
+        } else if z < NEGLIGIBLE {
+            0.0
+        } else {
+            exp(z)
+        };
+        total += *u;
+    }
+    (n, total)
+}
+
+/// Samples from the logit (quantal response) rule over the feasible moves.
+pub fn choose(
+    i: usize,
+    state: &State,
+    p: &ModelParams,
+    phase: Phase,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Action {
+    let mut weights = [0.0; Action::ALL.len()];
+    let mut actions = [Action::Hold; Action::ALL.len()];
+    let (n, total) = logit_weights(i, state, p, phase, &mut actions, &mut weights);
+    let mut r = rng.random::<f64>() * total;
+    for k in 0..n {
+        r -= weights[k];
+        if r < 0.0 {
+            return actions[k];
+        }
+    }
+    actions[n - 1]
+}

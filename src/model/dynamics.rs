@@ -1,0 +1,324 @@
+//! The slow dynamics and the exogenous shocks of a week: decays, exemption
+//! uptake, approval, trust, illicit flows, trade, legal rulings, formal
+//! extraditions. Each mechanism is one named function of plain numbers, so
+//! its direction and form are pinned by a unit test of its own.
+
+use rand::RngExt;
+use rand_distr::{Distribution, LogNormal, Poisson, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::choice::POINTS_SCALE;
+use super::exp::exp;
+use super::params::{ActorParams, ModelParams};
+use super::state::{ActorState, State};
+use super::step::{Event, Observer};
+
+/// Week-to-week persistence of the flow noise: shocks to trafficking last
+/// about ten weeks (1 / (1 - 0.9)), like the swings in monthly seizure data.
+pub const FLOW_NOISE_PERSISTENCE: f64 = 0.9;
+/// Weeks per year for annual rates.
+pub const WEEKS_PER_YEAR: f64 = 52.0;
+
+/// The weekly factor of a quantity with a half-life of `weeks`.
+pub fn half_life_factor(weeks: f64) -> f64 {
+    0.5f64.powf(1.0 / weeks.max(1e-9))
+}
+
+/// Per-run constants derived from the parameters once, so the week step does
+/// no distribution set-up or transcendental work it can avoid.
+pub struct Prepared {
+    concession_decay: [f64; 2],
+    provocation_decay: [f64; 2],
+    transfer_decay: [f64; 2],
+    trade_phi: [f64; 2],
+    trade_growth_per_week: [f64; 2],
+    extraditions: [Option<Poisson<f64>>; 2],
+    /// Batch-size distribution of each side's mass transfers.
+    pub batch: [Option<LogNormal<f64>>; 2],
+    initial_enforcement_gap: [f64; 2],
+}
+
+/// Partial adjustment of imports per week, chosen so the log response after
+/// 52 weeks is `elasticity_1y / elasticity_long` of the long-run response.
+pub fn trade_adjustment_rate(elasticity_1y: f64, elasticity_long: f64) -> f64 {
+    if elasticity_long < 0.0 {
+        let reached = (elasticity_1y / elasticity_long).clamp(0.0, 1.0);
+        1.0 - (1.0 - reached).powf(1.0 / WEEKS_PER_YEAR)
+    } else {
+        0.0
+    }
+}
+
+impl Prepared {
+    /// The constants of a run with parameters `p` starting from `s`.
+    pub fn new(p: &ModelParams, s: &State) -> Self {
+        let per_actor =
+            |f: &dyn Fn(&ActorParams, usize) -> f64| [f(&p.actors[0], 0), f(&p.actors[1], 1)];
+        let lognormal = |a: &ActorParams| {
+            let mean = a.transfer_batch_mean;
+            let var_ratio = (a.transfer_batch_sd / mean).powi(2);
+            let sigma2 = (1.0 + var_ratio).ln();
+            LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok()
+        };
+        let poisson = |a: &ActorParams| {
+            let weekly = a.formal_extraditions_per_year / WEEKS_PER_YEAR;
+            if weekly > 0.0 {
+                Poisson::new(weekly).ok()
+            } else {
+                None
+            }
+        };
+        Prepared {
+            concession_decay: per_actor(&|a, _| half_life_factor(a.concession_half_life_weeks)),
+            provocation_decay: per_actor(&|a, _| half_life_factor(a.provocation_half_life_weeks)),
+            transfer_decay: per_actor(&|a, _| 1.0 - a.flow_adaptation_per_week),
+            trade_phi: per_actor(&|a, _| {
+                trade_adjustment_rate(a.import_elasticity_1y, a.import_elasticity_long)
+            }),
+            trade_growth_per_week: per_actor(&|a, _| {
+                exp((1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR)
+            }),
+            extraditions: [poisson(&p.actors[0]), poisson(&p.actors[1])],
+            batch: [lognormal(&p.actors[0]), lognormal(&p.actors[1])],
+            initial_enforcement_gap: per_actor(&|a, i| {
+                enforcement(a, &s.actors[i], s) - s.actors[i].adaptation
+            }),
+        }
+    }
+}
+
+/// Enforcement against this side's outbound illicit flows, log points.
+pub fn enforcement(a: &ActorParams, s: &ActorState, state: &State) -> f64 {
+    let contingents = if a.contingent_k > 0.0 {
+        s.forces_k / a.contingent_k
+    } else {
+        0.0
+    };
+    contingents * a.flow_effect_per_contingent
+        + s.interdiction_level * a.flow_effect_per_interdiction
+        + f64::from(state.cooperation_level) * a.flow_effect_per_cooperation
+        + s.transferred_recent / POINTS_SCALE * a.flow_effect_per_20_transferred
+}
+
+/// Mean reversion: `x` moves the fraction `rate` of the way to `target`.
+/// Trust, demand, approval and the traffickers' adaptation all follow it.
+pub fn revert_towards(x: f64, target: f64, rate: f64) -> f64 {
+    x + rate * (target - x)
+}
+
+/// Exemption uptake: importers file the paperwork, closing the fraction
+/// `rate` of the gap to the share that will eventually claim it.
+pub fn exemption_uptake(share: f64, max_share: f64, rate: f64) -> f64 {
+    share + rate * (max_share - share).max(0.0)
+}
+
+/// The outbound illicit flow index (start = 100) with noise `noise_log` and
+/// net enforcement gain `gap_log` over the start, both in log points.
+pub fn flow_index(noise_log: f64, gap_log: f64) -> f64 {
+    100.0 * exp(noise_log - gap_log)
+}
+
+/// Trade adjustment: the log gap of imports moves the fraction `phi` of the
+/// way to the long-run response `elasticity_long × ln(1 + t)` of the
+/// trade-weighted tariff `t`.
+pub fn trade_gap_step(
+    gap_log: f64,
+    phi: f64,
+    elasticity_long: f64,
+    effective_tariff_pct: f64,
+) -> f64 {
+    let tariff_factor = (1.0 + effective_tariff_pct / 100.0).ln();
+    gap_log + phi * (elasticity_long * tariff_factor - gap_log)
+}
+
+/// Exogenous shocks at the start of a week: legal rulings, formal
+/// extraditions, approval and flow noise. Every draw is taken every week so
+/// the shock stream stays aligned across levers.
+pub fn exogenous<O: Observer>(
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    rng: &mut Xoshiro256PlusPlus,
+    obs: &mut O,
+) {
+    let week = state.week;
+    for i in 0..2 {
+        let a = &p.actors[i];
+        let ruling = rng.random::<f64>();
+        let s = &mut state.actors[i];
+        if !s.legal_loss
+            && ruling < a.legal_hazard_per_week
+            && f64::from(week) < a.legal_hazard_until_week
+            && (s.tariff_pct > 0.0 || s.threat.is_some())
+        {
+            legal_loss(s, a);
+            let tariff_pct = s.tariff_pct;
+            obs.event(
+                week,
+                &Event::LegalLoss {
+                    actor: i,
+                    tariff_pct,
+                },
+                state,
+            );
+        }
+        let people = prep.extraditions[i].as_ref().map_or(0.0, |d| d.sample(rng));
+        let approval_shock: f64 = rng.sample(StandardNormal);
+        let flow_shock: f64 = rng.sample(StandardNormal);
+        let s = &mut state.actors[i];
+        s.handed_over += people;
+        // Clamped at once: observers see the state after every event.
+        s.approval_pct = (s.approval_pct + a.approval_noise_sd * approval_shock).clamp(0.0, 100.0);
+        s.flow_noise = FLOW_NOISE_PERSISTENCE * s.flow_noise + a.flow_noise_sd * flow_shock;
+        if people > 0.0 {
+            obs.event(
+                week,
+                &Event::FormalExtraditions {
+                    actor: i,
+                    people: people as u32,
+                },
+                state,
+            );
+        }
+    }
+}
+
+/// Courts strike down the legal basis of this side's tariffs: the cap falls
+/// to what the remaining authorities allow, and so do the tariff and any
+/// threat; a threat that no longer adds anything is void.
+pub fn legal_loss(s: &mut ActorState, a: &ActorParams) {
+    s.legal_loss = true;
+    s.tariff_cap_pct = s.tariff_cap_pct.min(a.tariff_cap_after_legal_loss_pct);
+    s.tariff_pct = s.tariff_pct.min(s.tariff_cap_pct);
+    if let Some(t) = s.threat.as_mut() {
+        t.rate_pct = t.rate_pct.min(s.tariff_cap_pct);
+        if t.rate_pct <= s.tariff_pct {
+            s.threat = None;
+        }
+    }
+}
+
+/// The slow dynamics at the end of a week. `trend` holds each side's trade
+/// trend factor, compounded one week per call.
+pub fn slow_dynamics<O: Observer>(
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    trend: &mut [f64; 2],
+    obs: &mut O,
+) {
+    let week = state.week;
+    let w = &p.world;
+    if let Some((by, expires)) = state.proposal
+        && expires <= week
+    {
+        state.proposal = None;
+        obs.event(week, &Event::ProposalExpired { actor: by }, state);
+    }
+    if let Some((_, expires)) = state.truce_proposal
+        && expires <= week
+    {
+        state.truce_proposal = None;
+    }
+    state.trust =
+        revert_towards(state.trust, w.trust_baseline, w.trust_reversion_per_week).clamp(0.0, 1.0);
+    for (i, trend) in trend.iter_mut().enumerate() {
+        let a = &p.actors[i];
+        let enforcement_now = enforcement(a, &state.actors[i], state);
+        let s = &mut state.actors[i];
+        if s.exemption_granted {
+            s.exempt_share = exemption_uptake(
+                s.exempt_share,
+                a.exemption_max_share,
+                a.exemption_uptake_per_week,
+            );
+        }
+        s.concessions_received *= prep.concession_decay[i];
+        s.provocation *= prep.provocation_decay[i];
+        s.demand = revert_towards(s.demand, a.demand_anchor, a.demand_relaxation_per_week);
+        s.interdiction_level *= 1.0 - a.interdiction_fade_per_week;
+        s.transferred_recent *= prep.transfer_decay[i];
+        s.transfer_pool += a.transfer_pool_inflow_per_week;
+        s.approval_pct = revert_towards(
+            s.approval_pct,
+            a.approval_baseline_pct,
+            a.approval_reversion_per_week,
+        )
+        .clamp(0.0, 100.0);
+        // Traffickers adapt towards eroding a share of the enforcement effect.
+        s.adaptation = revert_towards(
+            s.adaptation,
+            a.flow_adaptation_share * enforcement_now,
+            a.flow_adaptation_per_week,
+        );
+        let gap = enforcement_now - s.adaptation - prep.initial_enforcement_gap[i];
+        s.flow_index = flow_index(s.flow_noise, gap);
+        s.trade_gap_log = trade_gap_step(
+            s.trade_gap_log,
+            prep.trade_phi[i],
+            a.import_elasticity_long,
+            s.effective_tariff_pct(),
+        );
+        // Compounded week by week: one multiplication instead of an exp.
+        *trend *= prep.trade_growth_per_week[i];
+        let trend_factor = *trend;
+        let tariff_effect = exp(s.trade_gap_log);
+        s.trade_index = 100.0 * trend_factor * tariff_effect;
+        let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend_factor;
+        state.trade_loss_usd_bn += weekly_imports * (1.0 - tariff_effect);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_life_factor_halves_after_the_half_life() {
+        let f = half_life_factor(10.0);
+        assert!((f.powi(10) - 0.5).abs() < 1e-12);
+        assert!(
+            half_life_factor(20.0) > f,
+            "a longer half-life decays slower"
+        );
+    }
+
+    #[test]
+    fn revert_towards_closes_the_given_fraction_of_the_gap() {
+        assert_eq!(revert_towards(10.0, 20.0, 0.25), 12.5);
+        assert_eq!(revert_towards(20.0, 10.0, 0.25), 17.5);
+        assert_eq!(revert_towards(3.0, 7.0, 0.0), 3.0);
+    }
+
+    #[test]
+    fn exemption_uptake_rises_towards_the_maximum_and_never_falls() {
+        assert!((exemption_uptake(0.5, 0.9, 0.1) - 0.54).abs() < 1e-12);
+        assert_eq!(exemption_uptake(0.95, 0.9, 0.1), 0.95);
+    }
+
+    #[test]
+    fn flow_index_falls_with_enforcement_and_rises_with_noise() {
+        assert!((flow_index(0.0, 0.0) - 100.0).abs() < 1e-12);
+        assert!(flow_index(0.0, 0.2) < 100.0);
+        assert!((flow_index(0.0, 0.2) - 100.0 * (-0.2f64).exp()).abs() < 1e-9);
+        assert!(flow_index(0.1, 0.0) > 100.0);
+    }
+
+    #[test]
+    fn trade_gap_moves_towards_the_long_run_response_of_the_tariff() {
+        let target = -3.0 * (1.25f64).ln();
+        let g = trade_gap_step(0.0, 0.1, -3.0, 25.0);
+        assert!((g - 0.1 * target).abs() < 1e-12);
+        assert_eq!(trade_gap_step(0.0, 0.1, -3.0, 0.0), 0.0);
+        // Lifting the tariff brings imports back.
+        assert!(trade_gap_step(target, 0.1, -3.0, 0.0) > target);
+    }
+
+    #[test]
+    fn trade_adjustment_reaches_the_one_year_share_after_52_weeks() {
+        let phi = trade_adjustment_rate(-0.8, -3.0);
+        let reached = 1.0 - (1.0 - phi).powi(52);
+        assert!((reached - 0.8 / 3.0).abs() < 1e-9);
+        assert_eq!(trade_adjustment_rate(-0.8, 0.0), 0.0);
+    }
+}

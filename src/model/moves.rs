@@ -1,0 +1,374 @@
+//! The effects of moves: what each action does to the state once chosen
+//! (by the logit choice or by a lever's rule).
+//!
+//! docs/MODEL.md, "Effects of moves", lists them; the feasibility of each
+//! move is in [`super::choice::utility`].
+
+use rand_distr::Distribution;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::action::Action;
+use super::choice::{
+    POINTS_SCALE, PRESSURE_FOR_SUBMISSION, Phase, RATE_SCALE_PCT, matched_rate, security_points,
+    threat_rate, view,
+};
+use super::dynamics::Prepared;
+use super::params::ModelParams;
+use super::rules::HISTORY_WEEKS;
+use super::state::{ActorState, State, Threat, Truce};
+
+/// The provocation a hostile trade move adds to what the other side feels:
+/// the trade-weighted points it adds, on the 25% scale.
+pub fn provocation_of(added_effective_pp: f64) -> f64 {
+    added_effective_pp / RATE_SCALE_PCT
+}
+
+/// Books a change of `mine`'s trade-weighted tariff on `theirs` from
+/// `before_pp`: a rise provokes the other side and marks this week as
+/// hostile; a fall relieves it (and lowers its provocation).
+fn book_tariff_change(mine: &mut ActorState, theirs: &mut ActorState, before_pp: f64, week: u32) {
+    let change = mine.effective_tariff_pct() - before_pp;
+    theirs.provocation += provocation_of(change);
+    if change > 0.0 {
+        mine.last_hostile_week = Some(week);
+    }
+    mine.max_tariff_pct = mine.max_tariff_pct.max(mine.tariff_pct);
+}
+
+/// A truce is agreed: both sides cut to their truce rates, lift export
+/// controls, and the truce runs for the proposer's period.
+fn agree_truce(state: &mut State, p: &ModelParams, proposer: usize, week: u32) -> [f64; 2] {
+    let before = [
+        state.actors[0].effective_tariff_pct(),
+        state.actors[1].effective_tariff_pct(),
+    ];
+    state.truce = Some(Truce {
+        expires_week: week + p.actors[proposer].truce_weeks.round().max(1.0) as u32,
+        snap_back_pct: [state.actors[0].tariff_pct, state.actors[1].tariff_pct],
+        snap_back_exempt: [state.actors[0].exempt_share, state.actors[1].exempt_share],
+    });
+    state.truce_proposal = None;
+    state.truces_agreed += 1;
+    state.first_truce_week = state.first_truce_week.or(Some(week));
+    state.trust += p.world.trust_cooperation_gain;
+    let mut relief = [0.0; 2];
+    for k in 0..2 {
+        let s = &mut state.actors[k];
+        s.tariff_pct = s.tariff_pct.min(p.actors[k].truce_rate_pct);
+        s.export_controls = false;
+        s.threat = None;
+        s.relief_moves += 1;
+        relief[k] = (before[k] - s.effective_tariff_pct()).max(0.0);
+    }
+    for (k, pp) in relief.iter().enumerate() {
+        state.actors[1 - k].provocation -= provocation_of(*pp);
+    }
+    relief
+}
+
+/// The truce in force runs out: both rates snap back to their levels before it.
+pub fn lapse_truce(state: &mut State) {
+    let Some(t) = state.truce.take() else {
+        return;
+    };
+    state.truce_lapses += 1;
+    for k in 0..2 {
+        let before = state.actors[k].effective_tariff_pct();
+        let (mine, theirs) = split_mut(&mut state.actors, k);
+        mine.tariff_pct = mine
+            .tariff_pct
+            .max(t.snap_back_pct[k].min(mine.tariff_cap_pct));
+        mine.exempt_share = mine.exempt_share.min(t.snap_back_exempt[k]);
+        book_tariff_change(mine, theirs, before, state.week);
+    }
+}
+
+/// Books `points` of concession given by actor `i` this week.
+fn book_concession(state: &mut State, p: &ModelParams, i: usize, points: f64, pressure: f64) {
+    let a = &p.actors[i];
+    let w = &p.world;
+    let week = state.week;
+    let (mine, theirs) = split_mut(&mut state.actors, i);
+    mine.concessions_by_week[week as usize % HISTORY_WEEKS] += points;
+    theirs.concessions_received += points;
+    theirs.received_total += points;
+    // "Never enough": a share of every concession is pocketed and added to the demand.
+    theirs.demand += p.actors[1 - i].demand_ratchet * points;
+    if pressure > PRESSURE_FOR_SUBMISSION {
+        mine.approval_pct -= a.submission_approval_pts * points / POINTS_SCALE;
+    }
+    if theirs
+        .last_concession_week
+        .is_some_and(|w_| f64::from(week - w_) < w.reciprocity_window_weeks)
+    {
+        state.trust += w.trust_reciprocity_gain;
+    }
+    state.actors[i].last_concession_week = Some(week);
+}
+
+/// Applies actor `i`'s move; returns the size to report.
+pub fn apply(
+    action: Action,
+    i: usize,
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    rng: &mut Xoshiro256PlusPlus,
+    amount: Option<f64>,
+) -> f64 {
+    let a = p.actors[i];
+    let w = p.world;
+    let week = state.week;
+    // Only a concession's approval cost needs the pressure (an exp).
+    let pressure = if action.is_concession() {
+        view(i, state, p, Phase::Weekly).pressure
+    } else {
+        0.0
+    };
+    // A hostile trade move breaks a truce in force.
+    if action.is_trade_hostility() && state.truce.is_some() {
+        state.truce = None;
+        state.truce_breaks += 1;
+    }
+    let (mine, theirs) = split_mut(&mut state.actors, i);
+    let before_pp = mine.effective_tariff_pct();
+    // Trade-weighted relief of the other's goods, for the concession points.
+    let mut relief_pp = 0.0;
+    let value = match action {
+        Action::Hold => {
+            if let Some(t) = mine.threat.filter(|t| t.deadline_week <= week) {
+                // Backing down from a public threat.
+                mine.threat = None;
+                mine.approval_pct -= a.audience_cost_approval_pts;
+                theirs.belief_not_carried += 1.0;
+                t.rate_pct
+            } else {
+                0.0
+            }
+        }
+        Action::Threaten => {
+            let rate = amount.unwrap_or_else(|| threat_rate(&a, mine));
+            mine.threat = Some(Threat {
+                rate_pct: rate,
+                deadline_week: week + a.threat_deadline_weeks.round() as u32,
+                received_at_issue: mine.received_total,
+                extensions: 0,
+            });
+            mine.threats_issued += 1;
+            theirs.approval_pct += p.actors[1 - i].rally_threat_pts;
+            state.trust -= w.trust_threat_drop;
+            rate
+        }
+        Action::Extend => {
+            // Feasible only with a threat at its deadline (see `utility`).
+            let received = mine.received_total;
+            let Some(t) = mine.threat.as_mut() else {
+                return 0.0;
+            };
+            t.deadline_week = week + a.extension_weeks.round().max(1.0) as u32;
+            t.received_at_issue = received;
+            t.extensions += 1;
+            theirs.belief_not_carried += 1.0;
+            f64::from(t.deadline_week)
+        }
+        Action::Impose => {
+            let Some(t) = mine.threat.take() else {
+                return 0.0;
+            };
+            mine.tariff_pct = mine.tariff_pct.max(t.rate_pct.min(mine.tariff_cap_pct));
+            mine.threats_carried_out += 1;
+            theirs.belief_carried += 1.0;
+            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
+            state.trust -= w.trust_tariff_drop;
+            book_tariff_change(mine, theirs, before_pp, week);
+            mine.tariff_pct
+        }
+        Action::Raise => {
+            let step = amount.unwrap_or(a.escalation_step_pct);
+            mine.tariff_pct = (mine.tariff_pct + step).min(mine.tariff_cap_pct);
+            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
+            state.trust -= w.trust_tariff_drop;
+            book_tariff_change(mine, theirs, before_pp, week);
+            mine.tariff_pct
+        }
+        Action::Match => {
+            let (rate, exempt) = matched_rate(mine, theirs);
+            mine.tariff_pct = mine.tariff_pct.max(rate);
+            mine.exempt_share = exempt;
+            mine.approval_pct += a.rally_retaliation_pts;
+            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
+            state.trust -= w.trust_tariff_drop;
+            book_tariff_change(mine, theirs, before_pp, week);
+            mine.tariff_pct
+        }
+        Action::Cut => {
+            mine.tariff_pct = (mine.tariff_pct - amount.unwrap_or(a.cut_step_pct)).max(0.0);
+            relief_pp = before_pp - mine.effective_tariff_pct();
+            mine.relief_moves += 1;
+            book_tariff_change(mine, theirs, before_pp, week);
+            mine.tariff_pct
+        }
+        Action::Exempt => {
+            mine.exemption_granted = true;
+            mine.exempt_share = mine.exempt_share.max(a.exemption_initial_share);
+            relief_pp = before_pp - mine.effective_tariff_pct();
+            mine.relief_moves += 1;
+            book_tariff_change(mine, theirs, before_pp, week);
+            mine.exempt_share
+        }
+        Action::Retaliate => {
+            mine.tariff_pct = amount
+                .unwrap_or(a.retaliation_rate_pct)
+                .min(mine.tariff_cap_pct);
+            mine.exempt_share = 1.0 - a.retaliation_coverage_share;
+            mine.retaliated_ever = true;
+            mine.approval_pct += a.rally_retaliation_pts;
+            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
+            state.trust -= w.trust_tariff_drop;
+            book_tariff_change(mine, theirs, before_pp, week);
+            mine.tariff_pct
+        }
+        Action::RestrictExports => {
+            mine.export_controls = true;
+            mine.last_hostile_week = Some(week);
+            theirs.provocation += a.export_control_pressure;
+            state.trust -= w.trust_tariff_drop;
+            1.0
+        }
+        Action::LiftExportControls => {
+            mine.export_controls = false;
+            theirs.provocation -= a.export_control_pressure;
+            relief_pp = a.export_control_pressure * RATE_SCALE_PCT;
+            mine.relief_moves += 1;
+            0.0
+        }
+        Action::ProposeTruce => {
+            state.truce_proposal = Some((i, week + w.proposal_expiry_weeks.round() as u32));
+            1.0
+        }
+        Action::AcceptTruce => {
+            let proposer = 1 - i;
+            let relief = agree_truce(state, p, proposer, week);
+            // Each side's cut is relief of the other's goods: a concession both ways.
+            for (k, pp) in relief.iter().enumerate() {
+                let points = p.actors[k].relief_points_per_pp * pp;
+                if points > 0.0 {
+                    book_concession(state, p, k, points, 0.0);
+                }
+            }
+            state.trust = state.trust.clamp(0.0, 1.0);
+            return state.truce.map_or(0.0, |t| f64::from(t.expires_week));
+        }
+        Action::ExtendTruce => {
+            let Some(t) = state.truce.as_mut() else {
+                return 0.0;
+            };
+            t.expires_week = week + a.truce_weeks.round().max(1.0) as u32;
+            state.truce_extensions += 1;
+            f64::from(t.expires_week)
+        }
+        Action::Transfer => {
+            let drawn = amount.unwrap_or_else(|| {
+                prep.batch[i]
+                    .as_ref()
+                    .map_or(a.transfer_batch_mean, |d| d.sample(rng))
+            });
+            let size = drawn
+                .round()
+                .clamp(1.0, mine.transfer_pool.floor().max(1.0));
+            mine.transfer_pool = (mine.transfer_pool - size).max(0.0);
+            mine.handed_over += size;
+            mine.transfer_batches += 1;
+            mine.transferred_recent += size;
+            mine.transfers_by_week[week as usize % HISTORY_WEEKS] += size;
+            size
+        }
+        Action::Deploy => {
+            mine.forces_k += amount.unwrap_or(a.contingent_k);
+            mine.forces_k
+        }
+        Action::Interdict => {
+            mine.interdiction_level += 1.0;
+            mine.interdiction_level
+        }
+        Action::TightenMigration => {
+            mine.migration_enforcement = (mine.migration_enforcement + w.migration_step).min(1.0);
+            mine.migration_enforcement
+        }
+        Action::LoosenMigration => {
+            mine.migration_enforcement = (mine.migration_enforcement - w.migration_step).max(0.0);
+            theirs.concessions_received =
+                (theirs.concessions_received - a.migration_points).max(0.0);
+            state.trust -= w.trust_threat_drop;
+            mine.migration_enforcement
+        }
+        Action::CooperateUp => {
+            match (state.cooperation_level, state.proposal) {
+                (3, Some((by, _))) if by != i => {
+                    state.cooperation_level = 4;
+                    state.agreement_week = state.agreement_week.or(Some(week));
+                    state.proposal = None;
+                    state.trust += w.trust_cooperation_gain;
+                }
+                (3, _) => {
+                    // A proposal is a step only once it is signed.
+                    state.proposal = Some((i, week + w.proposal_expiry_weeks.round() as u32));
+                }
+                _ => {
+                    state.cooperation_level += 1;
+                    state.trust += w.trust_cooperation_gain;
+                }
+            }
+            f64::from(state.cooperation_level)
+        }
+        Action::CooperateDown => {
+            state.cooperation_level -= 1;
+            state.trust -= w.trust_threat_drop;
+            f64::from(state.cooperation_level)
+        }
+        Action::Strike => {
+            mine.struck_ever = true;
+            mine.last_strike_week = Some(week);
+            theirs.unanswered_strike_week = Some(week);
+            theirs.approval_pct += p.actors[1 - i].rally_strike_pts;
+            state.trust -= w.trust_strike_drop;
+            1.0
+        }
+        Action::SovereigntyStand => {
+            mine.unanswered_strike_week = None;
+            state.cooperation_level = state.cooperation_level.saturating_sub(1);
+            state.trust -= w.trust_threat_drop;
+            f64::from(state.cooperation_level)
+        }
+    };
+    // Concession points of what was actually done: the real batch size, the
+    // real contingent, the real relief.
+    let points = match action {
+        Action::Transfer => Some(value * a.transfer_points_per_person),
+        Action::Deploy if a.contingent_k > 0.0 => {
+            Some(a.deploy_points * amount.unwrap_or(a.contingent_k) / a.contingent_k)
+        }
+        _ if action.is_trade_relief() => {
+            Some(a.relief_points_per_pp * relief_pp).filter(|&x| x > 0.0)
+        }
+        _ => security_points(action, &a, &state.actors[i]),
+    };
+    if let Some(points) = points {
+        book_concession(state, p, i, points, pressure);
+    }
+    state.trust = state.trust.clamp(0.0, 1.0);
+    for s in &mut state.actors {
+        s.approval_pct = s.approval_pct.clamp(0.0, 100.0);
+    }
+    value
+}
+
+/// The acting side and the other, mutably.
+pub fn split_mut(actors: &mut [ActorState; 2], i: usize) -> (&mut ActorState, &mut ActorState) {
+    let (first, second) = actors.split_at_mut(1);
+    if i == 0 {
+        (&mut first[0], &mut second[0])
+    } else {
+        (&mut second[0], &mut first[0])
+    }
+}

@@ -1,0 +1,1 @@
+//! Regularity tests of the US–Canada and US–China scenarios.
