@@ -61,17 +61,7 @@ impl MetricCondition {
             Side::Metric(k) => metrics.get(k).copied().unwrap_or(f64::NAN),
         };
         match self {
-            MetricCondition::Compare(l, op, r) => {
-                let (l, r) = (get(l), get(r));
-                match op {
-                    Cmp::Lt => l < r,
-                    Cmp::Le => l <= r,
-                    Cmp::Gt => l > r,
-                    Cmp::Ge => l >= r,
-                    Cmp::Eq => l == r,
-                    Cmp::Ne => l != r,
-                }
-            }
+            MetricCondition::Compare(l, op, r) => op.holds(get(l), get(r)),
             MetricCondition::And(a, b) => a.holds(metrics) && b.holds(metrics),
             MetricCondition::Or(a, b) => a.holds(metrics) || b.holds(metrics),
         }

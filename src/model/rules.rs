@@ -210,6 +210,21 @@ pub enum Cmp {
     Ne,
 }
 
+impl Cmp {
+    /// Whether `left op right` holds (IEEE comparisons: false with a `NaN`,
+    /// except `!=`).
+    pub fn holds(self, left: f64, right: f64) -> bool {
+        match self {
+            Cmp::Lt => left < right,
+            Cmp::Le => left <= right,
+            Cmp::Gt => left > right,
+            Cmp::Ge => left >= right,
+            Cmp::Eq => left == right,
+            Cmp::Ne => left != right,
+        }
+    }
+}
+
 /// One side of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Operand {
@@ -329,17 +344,7 @@ impl Condition {
             Operand::Var(v) => value(v, state),
         };
         match self {
-            Condition::Compare(l, op, r) => {
-                let (l, r) = (get(l), get(r));
-                match op {
-                    Cmp::Lt => l < r,
-                    Cmp::Le => l <= r,
-                    Cmp::Gt => l > r,
-                    Cmp::Ge => l >= r,
-                    Cmp::Eq => l == r,
-                    Cmp::Ne => l != r,
-                }
-            }
+            Condition::Compare(l, op, r) => op.holds(get(l), get(r)),
             Condition::And(a, b) => a.holds(state) && b.holds(state),
             Condition::Or(a, b) => a.holds(state) || b.holds(state),
         }
