@@ -132,8 +132,9 @@ pub fn apply(
     }
     let (mine, theirs) = split_mut(&mut state.actors, i);
     let before_pp = mine.effective_tariff_pct();
-    // Trade-weighted relief of the other's goods, for the concession points.
-    let mut relief_pp = 0.0;
+    // Relief of the other's trade from lifted export controls, in
+    // tariff-equivalent points (a tariff's relief is read off the change).
+    let mut controls_relief_pp = 0.0;
     let value = match action {
         Action::Hold => {
             if let Some(t) = mine.threat.filter(|t| t.deadline_week <= week) {
@@ -178,17 +179,11 @@ pub fn apply(
             mine.tariff_pct = mine.tariff_pct.max(t.rate_pct.min(mine.tariff_cap_pct));
             mine.threats_carried_out += 1;
             theirs.belief_carried += 1.0;
-            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
-            state.trust -= w.trust_tariff_drop;
-            book_tariff_change(mine, theirs, before_pp, week);
             mine.tariff_pct
         }
         Action::Raise => {
             let step = amount.unwrap_or(a.escalation_step_pct);
             mine.tariff_pct = (mine.tariff_pct + step).min(mine.tariff_cap_pct);
-            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
-            state.trust -= w.trust_tariff_drop;
-            book_tariff_change(mine, theirs, before_pp, week);
             mine.tariff_pct
         }
         Action::Match => {
@@ -196,24 +191,15 @@ pub fn apply(
             mine.tariff_pct = mine.tariff_pct.max(rate);
             mine.exempt_share = exempt;
             mine.approval_pct += a.rally_retaliation_pts;
-            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
-            state.trust -= w.trust_tariff_drop;
-            book_tariff_change(mine, theirs, before_pp, week);
             mine.tariff_pct
         }
         Action::Cut => {
             mine.tariff_pct = (mine.tariff_pct - amount.unwrap_or(a.cut_step_pct)).max(0.0);
-            relief_pp = before_pp - mine.effective_tariff_pct();
-            mine.relief_moves += 1;
-            book_tariff_change(mine, theirs, before_pp, week);
             mine.tariff_pct
         }
         Action::Exempt => {
             mine.exemption_granted = true;
             mine.exempt_share = mine.exempt_share.max(a.exemption_initial_share);
-            relief_pp = before_pp - mine.effective_tariff_pct();
-            mine.relief_moves += 1;
-            book_tariff_change(mine, theirs, before_pp, week);
             mine.exempt_share
         }
         Action::Retaliate => {
@@ -223,23 +209,18 @@ pub fn apply(
             mine.exempt_share = 1.0 - a.retaliation_coverage_share;
             mine.retaliated_ever = true;
             mine.approval_pct += a.rally_retaliation_pts;
-            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
-            state.trust -= w.trust_tariff_drop;
-            book_tariff_change(mine, theirs, before_pp, week);
             mine.tariff_pct
         }
         Action::RestrictExports => {
             mine.export_controls = true;
             mine.last_hostile_week = Some(week);
             theirs.provocation += a.export_control_pressure;
-            state.trust -= w.trust_tariff_drop;
             1.0
         }
         Action::LiftExportControls => {
             mine.export_controls = false;
             theirs.provocation -= a.export_control_pressure;
-            relief_pp = a.export_control_pressure * RATE_SCALE_PCT;
-            mine.relief_moves += 1;
+            controls_relief_pp = a.export_control_pressure * RATE_SCALE_PCT;
             0.0
         }
         Action::ProposeTruce => {
@@ -341,6 +322,21 @@ pub fn apply(
             f64::from(state.cooperation_level)
         }
     };
+    // What every trade move shares, booked once: a hostile move strains
+    // trust, and a tariff step rallies the other side; the change of the
+    // trade-weighted tariff provokes or relieves the other side.
+    let (mine, theirs) = split_mut(&mut state.actors, i);
+    if action.is_trade_hostility() {
+        state.trust -= w.trust_tariff_drop;
+        if action != Action::RestrictExports {
+            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
+        }
+    }
+    if action.is_trade_relief() {
+        mine.relief_moves += 1;
+    }
+    let relief_pp = before_pp - mine.effective_tariff_pct() + controls_relief_pp;
+    book_tariff_change(mine, theirs, before_pp, week);
     // Concession points of what was actually done: the real batch size, the
     // real contingent, the real relief.
     let points = match action {
