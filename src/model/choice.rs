@@ -293,7 +293,9 @@ pub fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &Vie
                 - breach
         }
         Action::Cut => {
-            if me.tariff_pct <= 0.0 {
+            // A truce is a standstill on relief too: the agreed rates hold
+            // for its term, and further cuts are kept for the next round.
+            if me.tariff_pct <= 0.0 || state.truce.is_some() {
                 return None;
             }
             // Cutting without a deal is read at home as backing down; it is
@@ -308,7 +310,7 @@ pub fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &Vie
                 + concession_terms(a, v, a.relief_points_per_pp * relief)
         }
         Action::Exempt => {
-            if me.tariff_pct <= 0.0 || me.exemption_granted {
+            if me.tariff_pct <= 0.0 || me.exemption_granted || state.truce.is_some() {
                 return None;
             }
             let relief = exemption_relief(me, a.exemption_initial_share);
@@ -358,9 +360,11 @@ pub fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &Vie
                 return None;
             }
             // Lifting is relief of the other's trade worth its pressure in
-            // tariff-equivalent points.
+            // tariff-equivalent points; without a deal it is read at home as
+            // backing down, as a cut is (without that cost controls flip on
+            // and off within weeks; the record's stay in place for months).
             let relief = a.export_control_pressure * RATE_SCALE_PCT;
-            -a.export_control_value - reciprocity
+            -a.export_control_value - reciprocity - a.audience_cost
                 + concession_terms(a, v, a.relief_points_per_pp * relief)
         }
         Action::Strike => {
@@ -528,4 +532,102 @@ pub fn choose(
         }
     }
     actions[n - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::prepare_run;
+    use crate::scenario::{ResolvedLever, Scenario};
+
+    /// Run 0 of the shipped China forecast: a truce in force, US 30 / China 10,
+    /// China's export controls on.
+    fn china_september() -> (ModelParams, State) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("us_china_2025-09.toml");
+        let s = Scenario::load(&path).unwrap();
+        let lever = ResolvedLever::new(&s, s.lever("baseline").unwrap()).unwrap();
+        let (p, _, _, _) = prepare_run(&lever, s.seed, 0);
+        let state = State::initial(&p);
+        (p, state)
+    }
+
+    fn u(action: Action, i: usize, state: &State, p: &ModelParams) -> Option<f64> {
+        let v = view(i, state, p, Phase::Weekly);
+        utility(action, i, state, p, &v)
+    }
+
+    #[test]
+    fn deadline_urgency_is_one_at_the_deadline_and_falls_by_e_per_scale() {
+        assert_eq!(deadline_urgency(0.0, 2.0), 1.0);
+        assert!((deadline_urgency(2.0, 2.0) - (-1.0f64).exp()).abs() < 1e-12);
+        assert!(deadline_urgency(1.0, 2.0) > deadline_urgency(3.0, 2.0));
+        assert!(
+            deadline_urgency(2.0, 4.0) > deadline_urgency(2.0, 1.0),
+            "a longer scale keeps far deadlines urgent"
+        );
+    }
+
+    #[test]
+    fn threat_pressure_is_rate_times_belief_times_urgency() {
+        assert!((threat_pressure(25.0, 1.0, 1.0) - 1.0).abs() < 1e-12);
+        assert!((threat_pressure(50.0, 0.5, 0.5) - 0.5).abs() < 1e-12);
+        assert!((tariff_pressure(12.5) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn reciprocity_and_economic_cost_are_linear_in_their_causes() {
+        assert_eq!(escalation_reciprocity(3.0, 2.0), 6.0);
+        assert_eq!(
+            escalation_reciprocity(3.0, -1.0),
+            -3.0,
+            "relief lowers the value of answering in kind"
+        );
+        assert_eq!(economic_cost(0.1, 20.0), 2.0);
+        assert_eq!(economic_cost(0.1, -20.0), -2.0, "relief is a gain");
+    }
+
+    #[test]
+    fn a_truce_in_force_is_a_standstill_on_cuts_and_exemptions() {
+        let (p, mut state) = china_september();
+        assert!(state.truce.is_some());
+        assert_eq!(u(Action::Cut, 0, &state, &p), None);
+        assert_eq!(u(Action::Cut, 1, &state, &p), None);
+        assert_eq!(u(Action::Exempt, 1, &state, &p), None);
+        state.truce = None;
+        assert!(u(Action::Cut, 0, &state, &p).is_some());
+        assert!(u(Action::Cut, 1, &state, &p).is_some());
+        assert!(u(Action::Exempt, 1, &state, &p).is_some());
+    }
+
+    #[test]
+    fn breaking_a_truce_costs_the_breach_cost() {
+        let (p, mut state) = china_september();
+        let during = u(Action::Raise, 0, &state, &p).unwrap();
+        state.truce = None;
+        let after = u(Action::Raise, 0, &state, &p).unwrap();
+        assert!((after - during - p.actors[0].truce_breach_cost).abs() < 1e-12);
+        assert!(p.actors[0].truce_breach_cost > 0.0);
+    }
+
+    #[test]
+    fn lifting_export_controls_costs_face_as_a_cut_does() {
+        let (mut p, state) = china_september();
+        assert!(state.actors[1].export_controls);
+        p.actors[1].audience_cost = 0.0;
+        let free = u(Action::LiftExportControls, 1, &state, &p).unwrap();
+        p.actors[1].audience_cost = 2.5;
+        let costly = u(Action::LiftExportControls, 1, &state, &p).unwrap();
+        assert!((free - costly - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn extending_a_truce_is_open_only_at_its_expiry() {
+        let (p, mut state) = china_september();
+        assert_eq!(u(Action::ExtendTruce, 0, &state, &p), None);
+        state.week = state.truce.unwrap().expires_week;
+        assert!(u(Action::ExtendTruce, 0, &state, &p).is_some());
+        assert!(u(Action::ExtendTruce, 1, &state, &p).is_some());
+    }
 }

@@ -54,14 +54,20 @@ fn agree_truce(state: &mut State, p: &ModelParams, proposer: usize, week: u32) -
     let mut relief = [0.0; 2];
     for k in 0..2 {
         let s = &mut state.actors[k];
+        // Export controls are not part of the rates a truce sets: they are
+        // lifted by their own move (Geneva's rates held from 14 May 2025 while
+        // China's rare-earth licensing stayed in place to 3 September).
         s.tariff_pct = s.tariff_pct.min(p.actors[k].truce_rate_pct);
-        s.export_controls = false;
         s.threat = None;
         s.relief_moves += 1;
         relief[k] = (before[k] - s.effective_tariff_pct()).max(0.0);
     }
-    for (k, pp) in relief.iter().enumerate() {
-        state.actors[1 - k].provocation -= provocation_of(*pp);
+    // A negotiated deal settles the score both ways: the relief was traded,
+    // not given, so it leaves neither side provoked nor owing a further
+    // unilateral cut (with the relief booked as negative provocation, both
+    // sides cut to zero within weeks of Geneva; the record has 30/10 held).
+    for s in &mut state.actors {
+        s.provocation = 0.0;
     }
     relief
 }
@@ -366,5 +372,90 @@ pub fn split_mut(actors: &mut [ActorState; 2], i: usize) -> (&mut ActorState, &m
         (&mut first[0], &mut second[0])
     } else {
         (&mut second[0], &mut first[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::prepare_run;
+    use crate::scenario::{ResolvedLever, Scenario};
+    use rand::SeedableRng;
+
+    fn china_september() -> (ModelParams, State) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("us_china_2025-09.toml");
+        let s = Scenario::load(&path).unwrap();
+        let lever = ResolvedLever::new(&s, s.lever("baseline").unwrap()).unwrap();
+        let (p, _, _, _) = prepare_run(&lever, s.seed, 0);
+        let state = State::initial(&p);
+        (p, state)
+    }
+
+    /// The April peak: no truce, US 145 / China 125, both provoked, a US proposal.
+    fn peak() -> (ModelParams, State) {
+        let (p, mut s) = china_september();
+        s.truce = None;
+        s.actors[0].tariff_pct = 145.0;
+        s.actors[1].tariff_pct = 125.0;
+        s.actors[0].provocation = 2.0;
+        s.actors[1].provocation = 3.0;
+        s.truce_proposal = Some((0, 0));
+        (p, s)
+    }
+
+    #[test]
+    fn an_accepted_truce_sets_both_rates_settles_provocation_and_keeps_controls() {
+        let (p, mut s) = peak();
+        let prep = Prepared::new(&p, &s);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        apply(Action::AcceptTruce, 1, &mut s, &p, &prep, &mut rng, None);
+        let t = s.truce.expect("a truce in force");
+        assert_eq!(s.actors[0].tariff_pct, p.actors[0].truce_rate_pct);
+        assert_eq!(s.actors[1].tariff_pct, p.actors[1].truce_rate_pct);
+        assert_eq!(t.snap_back_pct, [145.0, 125.0]);
+        assert_eq!(t.expires_week, p.actors[0].truce_weeks.round() as u32);
+        assert_eq!(s.actors[0].provocation, 0.0);
+        assert_eq!(s.actors[1].provocation, 0.0);
+        assert!(
+            s.actors[1].export_controls,
+            "controls are not part of the rates"
+        );
+        assert_eq!(s.truces_agreed, 1);
+        assert!(s.truce_proposal.is_none());
+    }
+
+    #[test]
+    fn a_lapsing_truce_snaps_both_rates_back_and_provokes_both_sides() {
+        let (p, mut s) = peak();
+        let prep = Prepared::new(&p, &s);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        apply(Action::AcceptTruce, 1, &mut s, &p, &prep, &mut rng, None);
+        lapse_truce(&mut s);
+        assert!(s.truce.is_none());
+        assert_eq!(s.truce_lapses, 1);
+        assert_eq!(
+            s.actors[0].tariff_pct,
+            145.0_f64.min(s.actors[0].tariff_cap_pct)
+        );
+        assert_eq!(
+            s.actors[1].tariff_pct,
+            125.0_f64.min(s.actors[1].tariff_cap_pct)
+        );
+        assert!(
+            s.actors[0].provocation > 0.0,
+            "China's snap-back provokes the US"
+        );
+        assert!(
+            s.actors[1].provocation > 0.0,
+            "the US snap-back provokes China"
+        );
+    }
+
+    #[test]
+    fn provocation_is_the_added_effective_rate_on_the_25_percent_scale() {
+        assert_eq!(provocation_of(25.0), 1.0);
+        assert_eq!(provocation_of(-12.5), -0.5);
     }
 }
