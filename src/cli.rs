@@ -197,20 +197,26 @@ pub struct ScoreArgs {
 /// Options of `bilateral calibrate`.
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Observations: CSV with date,variable,value,source.
-    #[arg(long)]
-    pub observed: PathBuf,
-    /// A parameter to search, PATH=LOW:HIGH (repeatable).
-    #[arg(long = "param", value_name = "PATH=LOW:HIGH", required = true)]
+    /// Scenario file(s) (TOML). Several scenarios are calibrated jointly:
+    /// the summed objective over all of them is minimised.
+    #[arg(required = true, num_args = 1..)]
+    pub scenario: Vec<PathBuf>,
+    /// Observations: CSV with date,variable,value,source; one per scenario,
+    /// in the scenarios' order (repeatable).
+    #[arg(long, required = true)]
+    pub observed: Vec<PathBuf>,
+    /// A parameter to search, PATH=LOW:HIGH (repeatable). A bare PATH is
+    /// shared: one value set in every scenario (it must exist in all);
+    /// STEM:PATH=LOW:HIGH searches it in the scenario whose file stem is STEM
+    /// only.
+    #[arg(long = "param", value_name = "[STEM:]PATH=LOW:HIGH", required = true)]
     pub params: Vec<String>,
     /// Evaluations of the objective (half screen, half Nelder-Mead).
     #[arg(long, default_value_t = 40)]
     pub budget: u32,
     /// Keep a regularity of the record (R1..R11, see docs/MODEL.md) in at
-    /// least this share of runs, ID=SHARE (repeatable); shortfalls are
-    /// penalised in the objective.
+    /// least this share of runs, [STEM:]ID=SHARE (repeatable; without STEM,
+    /// in the first scenario); shortfalls are penalised in the objective.
     #[arg(long = "require", value_name = "ID=SHARE")]
     pub require: Vec<String>,
     /// Runs per evaluation (the same runs every time).
@@ -225,7 +231,8 @@ pub struct CalibrateArgs {
     /// Folder for calibration.csv and the calibrated copy (default output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Path of the calibrated scenario (default <out>/<stem>_calibrated.toml).
+    /// Path of the calibrated scenario (default <out>/<stem>_calibrated.toml;
+    /// one scenario only: with several, each goes to its default).
     #[arg(long)]
     pub write: Option<PathBuf>,
 }

@@ -261,3 +261,129 @@ fn a_misspelt_requirement_is_a_usage_error_with_a_suggestion() {
         .code(2)
         .stderr(predicate::str::contains("from 0 to 1"));
 }
+
+fn data(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
+}
+
+/// The value written for `key` in the `[section]` of a calibrated copy.
+fn calibrated_value(path: &std::path::Path, section: &str, key: &str) -> Option<f64> {
+    let doc: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    doc.get(section)?.get(key)?.as_float()
+}
+
+#[test]
+fn a_joint_calibration_sets_a_shared_parameter_once_in_every_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("joint");
+    let result = bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg(scenario("us_china_2025-02.toml"))
+        .arg("--observed")
+        .arg(data("observed_us_mexico_2025.csv"))
+        .arg("--observed")
+        .arg(data("observed_us_china_2025.csv"))
+        .args([
+            "--param",
+            "us.tariff_reciprocity=1:5",
+            "--param",
+            "us_china_2025-02:cn.provocation_half_life_weeks=1:8",
+            "--budget",
+            "8",
+            "--runs",
+            "100",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let stdout = String::from_utf8(result.stdout).unwrap();
+    let mx = out.join("us_mexico_2025-02_calibrated.toml");
+    let cn = out.join("us_china_2025-02_calibrated.toml");
+    let shared_mx = calibrated_value(&mx, "us", "tariff_reciprocity").unwrap();
+    let shared_cn = calibrated_value(&cn, "us", "tariff_reciprocity").unwrap();
+    assert_eq!(shared_mx, shared_cn, "one United States");
+    assert!((1.0..=5.0).contains(&shared_mx));
+    // The pair-specific value is written in its scenario only.
+    let own = calibrated_value(&cn, "cn", "provocation_half_life_weeks").unwrap();
+    assert!((1.0..=8.0).contains(&own));
+    let changed = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains("# calibrated, was"))
+            .count()
+    };
+    // Lines already marked by an earlier calibration stay marked.
+    assert_eq!(
+        changed(&mx) - changed(&scenario("us_mexico_2025-02.toml")),
+        1,
+        "Mexico gets the shared value only"
+    );
+    assert_eq!(
+        changed(&cn) - changed(&scenario("us_china_2025-02.toml")),
+        2
+    );
+    // The log has one score per scenario and the summed objective.
+    let (h, rows) = read_csv(&out.join("calibration.csv"));
+    let num = |s: &String| s.parse::<f64>().unwrap();
+    assert_eq!(rows.len(), 8);
+    let sum = |r: &Vec<String>| {
+        num(&r[col(&h, "mean_crps_us_mexico_2025-02")])
+            + num(&r[col(&h, "mean_crps_us_china_2025-02")])
+    };
+    for r in &rows {
+        assert!(
+            (num(&r[col(&h, "objective")]) - sum(r)).abs() < 1e-4,
+            "objective is the summed CRPS"
+        );
+    }
+    assert!(stdout.contains("Summed mean CRPS"), "{stdout}");
+}
+
+#[test]
+fn a_joint_calibration_needs_one_observed_file_per_scenario_and_known_stems() {
+    bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg(scenario("us_china_2025-02.toml"))
+        .arg("--observed")
+        .arg(data("observed_us_mexico_2025.csv"))
+        .args(["--param", "us.tariff_reciprocity=1:5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("one --observed per scenario"));
+    bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg(scenario("us_china_2025-02.toml"))
+        .arg("--observed")
+        .arg(data("observed_us_mexico_2025.csv"))
+        .arg("--observed")
+        .arg(data("observed_us_china_2025.csv"))
+        .args(["--param", "us_china_2025-20:cn.tariff_reciprocity=1:5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `us_china_2025-02`"));
+    // A shared parameter must exist in every scenario.
+    bilateral()
+        .arg("calibrate")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .arg(scenario("us_china_2025-02.toml"))
+        .arg("--observed")
+        .arg(data("observed_us_mexico_2025.csv"))
+        .arg("--observed")
+        .arg(data("observed_us_china_2025.csv"))
+        .args(["--param", "cn.tariff_reciprocity=1:5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("us_mexico_2025-02.toml"));
+}

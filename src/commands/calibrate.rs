@@ -2,6 +2,11 @@
 //! CRPS of the baseline against observations, and writes a calibrated copy
 //! of the scenario.
 //!
+//! Several scenarios, each with its observations, are calibrated jointly:
+//! the objective is the sum of their mean CRPS (and penalties); a bare
+//! `--param PATH` is one value shared by every scenario (one United States
+//! in the three 2025 pairs), `--param STEM:PATH` a value of one scenario.
+//!
 //! The search is seeded and derivative-free: a Latin hypercube screen over
 //! the ranges (half the budget), then Nelder–Mead from the best point in
 //! coordinates scaled to [0, 1], clamped to the ranges. Every evaluation
@@ -38,12 +43,42 @@ const SHORTFALL_PENALTY: f64 = 20.0;
 /// as fitting about as well (reported per parameter as a range).
 const FIT_TOLERANCE: f64 = 0.25;
 
-/// A regularity to keep in at least `share` of the runs.
+/// A regularity to keep in at least `share` of one scenario's runs.
 #[derive(Debug, Clone)]
 struct Requirement {
-    id: &'static str,
+    /// As given (`R1`, or `STEM:R1` for a scenario other than the first).
+    label: String,
     index: usize,
+    /// The scenario it is checked in.
+    scenario: usize,
     share: f64,
+}
+
+/// One searched dimension: a value set in one or more scenarios.
+#[derive(Debug, Clone)]
+struct Dimension {
+    /// As given: `PATH` (shared) or `STEM:PATH`.
+    label: String,
+    low: f64,
+    high: f64,
+    /// (scenario, its range of the parameter) for every scenario it is set in.
+    targets: Vec<(usize, SweepRange)>,
+}
+
+/// One scenario of the calibration with its observations.
+struct Case {
+    path: std::path::PathBuf,
+    stem: String,
+    scenario: Scenario,
+    observed: Vec<Observation>,
+}
+
+/// How one scenario scored in one evaluation.
+#[derive(Debug, Clone)]
+struct CaseScore {
+    mean_crps: f64,
+    coverage_50: f64,
+    coverage_90: f64,
 }
 
 /// One evaluation of the objective.
@@ -51,19 +86,24 @@ struct Requirement {
 struct Evaluation {
     /// Parameter values, in `--param` order.
     x: Vec<f64>,
-    /// Mean CRPS plus the shortfall penalty: what is minimised.
+    /// Summed mean CRPS over the scenarios plus the shortfall penalty: what
+    /// is minimised.
     objective: f64,
-    mean_crps: f64,
-    coverage_50: f64,
-    coverage_90: f64,
+    /// Per scenario, in the order given.
+    cases: Vec<CaseScore>,
     /// Share of runs in which each required regularity holds.
     shares: Vec<f64>,
 }
 
+impl Evaluation {
+    fn mean_crps_sum(&self) -> f64 {
+        self.cases.iter().map(|c| c.mean_crps).sum()
+    }
+}
+
 struct Objective<'a> {
-    scenario: &'a Scenario,
-    observed: &'a [Observation],
-    ranges: &'a [SweepRange],
+    cases: &'a [Case],
+    dims: &'a [Dimension],
     required: &'a [Requirement],
     runs: u64,
     seed: u64,
@@ -72,45 +112,54 @@ struct Objective<'a> {
 }
 
 impl Objective<'_> {
-    /// Evaluates the ranges' parameters at `x` (`None`: the scenario as
-    /// written, not logged).
+    /// Evaluates the dimensions at `x` (`None`: the scenarios as written,
+    /// not logged).
     fn eval(&mut self, x: Option<&[f64]>) -> Result<Evaluation> {
-        let mut s = self.scenario.clone();
-        if let Some(values) = x {
-            let baseline = &mut s.levers[0];
-            for (r, &v) in self.ranges.iter().zip(values) {
-                baseline.overrides.retain(|(i, _)| *i != r.index);
-                baseline.overrides.push((r.index, ParamValue::Fixed(v)));
+        let mut cases = Vec::with_capacity(self.cases.len());
+        let mut shares = vec![0.0; self.required.len()];
+        for (j, case) in self.cases.iter().enumerate() {
+            let mut s = case.scenario.clone();
+            if let Some(values) = x {
+                let baseline = &mut s.levers[0];
+                for (d, &v) in self.dims.iter().zip(values) {
+                    for (_, r) in d.targets.iter().filter(|(k, _)| *k == j) {
+                        baseline.overrides.retain(|(i, _)| *i != r.index);
+                        baseline.overrides.push((r.index, ParamValue::Fixed(v)));
+                    }
+                }
+            }
+            let plan = Plan::new(&s, &["baseline".to_string()], self.runs, self.seed)
+                .map_err(anyhow::Error::msg)?;
+            let results = engine::run(&plan, self.threads, |_| Ok(()), |_| {})?;
+            let (rows, _) = score::score_results(&results, 0, &s.calendar, &s.ids, &case.observed);
+            let t = score::totals(&rows);
+            cases.push(CaseScore {
+                mean_crps: t.mean_crps,
+                coverage_50: t.coverage_50,
+                coverage_90: t.coverage_90,
+            });
+            if self.required.iter().any(|r| r.scenario == j) {
+                // The same runs (seed and count) as the score: common random numbers.
+                let found = calibration::regularities(&s, self.runs, self.seed)
+                    .map_err(anyhow::Error::msg)?;
+                for (k, r) in self.required.iter().enumerate() {
+                    if r.scenario == j {
+                        shares[k] = found[r.index].share();
+                    }
+                }
             }
         }
-        let plan = Plan::new(&s, &["baseline".to_string()], self.runs, self.seed)
-            .map_err(anyhow::Error::msg)?;
-        let results = engine::run(&plan, self.threads, |_| Ok(()), |_| {})?;
-        let (rows, _) = score::score_results(&results, 0, &s.calendar, &s.ids, self.observed);
-        let t = score::totals(&rows);
-        let shares = if self.required.is_empty() {
-            Vec::new()
-        } else {
-            // The same runs (seed and count) as the score: common random numbers.
-            let found =
-                calibration::regularities(&s, self.runs, self.seed).map_err(anyhow::Error::msg)?;
-            self.required
-                .iter()
-                .map(|r| found[r.index].share())
-                .collect()
-        };
         let shortfall: f64 = self
             .required
             .iter()
             .zip(&shares)
             .map(|(r, &got)| (r.share - got).max(0.0))
             .sum();
+        let crps: f64 = cases.iter().map(|c| c.mean_crps).sum();
         let evaluation = Evaluation {
             x: x.map(<[f64]>::to_vec).unwrap_or_default(),
-            objective: t.mean_crps + SHORTFALL_PENALTY * shortfall,
-            mean_crps: t.mean_crps,
-            coverage_50: t.coverage_50,
-            coverage_90: t.coverage_90,
+            objective: crps + SHORTFALL_PENALTY * shortfall,
+            cases,
             shares,
         };
         if x.is_some() {
@@ -120,7 +169,7 @@ impl Objective<'_> {
     }
 
     fn at_unit(&self, u: &[f64]) -> Vec<f64> {
-        self.ranges
+        self.dims
             .iter()
             .zip(u)
             .map(|(r, &z)| r.low + (r.high - r.low) * z.clamp(0.0, 1.0))
@@ -128,10 +177,78 @@ impl Objective<'_> {
     }
 }
 
-/// Parses `--require ID=SHARE`.
-fn parse_requirement(text: &str) -> Result<Requirement, UsageError> {
+/// Splits `STEM:REST` into the scenario it names and `REST`; without a
+/// known stem prefix, `default` (None: every scenario) and the whole text.
+fn scenario_prefix<'t>(
+    text: &'t str,
+    cases: &[Case],
+    what: &str,
+) -> Result<(Option<usize>, &'t str), UsageError> {
+    let Some((stem, rest)) = text.split_once(':') else {
+        return Ok((None, text));
+    };
+    // A range `LOW:HIGH` also holds a colon: only text before the `=` can
+    // name a scenario.
+    if stem.contains('=') {
+        return Ok((None, text));
+    }
+    let stem = stem.trim();
+    match cases.iter().position(|c| c.stem == stem) {
+        Some(j) => Ok((Some(j), rest)),
+        None => {
+            let stems: Vec<&str> = cases.iter().map(|c| c.stem.as_str()).collect();
+            let hint = crate::scenario::suggest(stem, &stems)
+                .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
+            Err(UsageError(format!(
+                "{what} `{text}`: `{stem}` is not the file stem of a scenario given{hint}; given: {}",
+                stems.join(", ")
+            )))
+        }
+    }
+}
+
+/// Parses `--param [STEM:]PATH=LOW:HIGH`.
+fn parse_dimension(text: &str, cases: &[Case]) -> Result<Dimension, UsageError> {
+    let (only, rest) = scenario_prefix(text, cases, "--param")?;
+    let (path, range) = rest
+        .split_once('=')
+        .ok_or_else(|| UsageError(format!("--param `{text}` is not [STEM:]PATH=LOW:HIGH")))?;
+    let mut targets = Vec::new();
+    for (j, case) in cases.iter().enumerate() {
+        if only.is_some_and(|k| k != j) {
+            continue;
+        }
+        // A calibration range is a sweep range with two grid points.
+        let r = case
+            .scenario
+            .sweep_range(path.trim(), &format!("{}:2", range.trim()))
+            .map_err(|e| {
+                if cases.len() > 1 {
+                    UsageError(format!("--param `{text}` in {}: {e}", case.path.display()))
+                } else {
+                    UsageError(e)
+                }
+            })?;
+        targets.push((j, r));
+    }
+    let (low, high) = (targets[0].1.low, targets[0].1.high);
+    Ok(Dimension {
+        label: text
+            .split_once('=')
+            .map_or(text, |(l, _)| l)
+            .trim()
+            .to_string(),
+        low,
+        high,
+        targets,
+    })
+}
+
+/// Parses `--require [STEM:]ID=SHARE`.
+fn parse_requirement(text: &str, cases: &[Case]) -> Result<Requirement, UsageError> {
+    let (only, rest) = scenario_prefix(text, cases, "--require")?;
     let ids: Vec<&'static str> = calibration::ids().collect();
-    let (id, share) = text
+    let (id, share) = rest
         .split_once('=')
         .ok_or_else(|| UsageError(format!("--require `{text}` is not ID=SHARE, e.g. R1=0.8")))?;
     let id = id.trim();
@@ -154,50 +271,88 @@ fn parse_requirement(text: &str) -> Result<Requirement, UsageError> {
                 share.trim()
             ))
         })?;
+    let scenario = only.unwrap_or(0);
+    let label = if scenario == 0 {
+        ids[index].to_string()
+    } else {
+        format!("{}:{}", cases[scenario].stem, ids[index])
+    };
     Ok(Requirement {
-        id: ids[index],
+        label,
         index,
+        scenario,
         share,
     })
 }
 
 /// Runs `bilateral calibrate`.
 pub fn execute(args: &CalibrateArgs) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
-    let observed = score::read_observed(&args.observed).map_err(UsageError)?;
-    let mut ranges = Vec::new();
-    for p in &args.params {
-        let (path, range) = p
-            .split_once('=')
-            .ok_or_else(|| UsageError(format!("--param `{p}` is not PATH=LOW:HIGH")))?;
-        // A calibration range is a sweep range with two grid points.
-        ranges.push(
-            scenario
-                .sweep_range(path.trim(), &format!("{}:2", range.trim()))
-                .map_err(UsageError)?,
-        );
-    }
-    if ranges.is_empty() {
-        return Err(UsageError("give at least one --param PATH=LOW:HIGH".into()).into());
-    }
-    if args.budget < 2 * ranges.len() as u32 + 2 {
+    if args.observed.len() != args.scenario.len() {
         return Err(UsageError(format!(
-            "--budget must be at least {}",
-            2 * ranges.len() + 2
+            "give one --observed per scenario, in the same order: {} scenarios, {} --observed",
+            args.scenario.len(),
+            args.observed.len()
         ))
         .into());
+    }
+    if args.write.is_some() && args.scenario.len() > 1 {
+        return Err(UsageError(
+            "--write names one calibrated file: with several scenarios each is written to <out>/<stem>_calibrated.toml".into(),
+        )
+        .into());
+    }
+    let mut cases: Vec<Case> = Vec::new();
+    for (path, observed) in args.scenario.iter().zip(&args.observed) {
+        let stem = path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        if cases.iter().any(|c| c.stem == stem) {
+            return Err(UsageError(format!(
+                "two scenarios with the file stem `{stem}`: each scenario is named by its stem (in STEM:PATH and the calibrated file), so give each once"
+            ))
+            .into());
+        }
+        cases.push(Case {
+            path: path.clone(),
+            stem,
+            scenario: Scenario::load(path)?,
+            observed: score::read_observed(observed).map_err(UsageError)?,
+        });
+    }
+    let dims = args
+        .params
+        .iter()
+        .map(|p| parse_dimension(p, &cases))
+        .collect::<Result<Vec<_>, _>>()?;
+    if dims.is_empty() {
+        return Err(UsageError("give at least one --param PATH=LOW:HIGH".into()).into());
+    }
+    for (k, d) in dims.iter().enumerate() {
+        if let Some(twice) = dims[..k].iter().find(|e| {
+            e.targets
+                .iter()
+                .any(|(j, r)| d.targets.iter().any(|(i, q)| i == j && q.index == r.index))
+        }) {
+            return Err(UsageError(format!(
+                "--param `{}` searches a parameter that `{}` already searches: give each once",
+                d.label, twice.label
+            ))
+            .into());
+        }
+    }
+    if args.budget < 2 * dims.len() as u32 + 2 {
+        return Err(UsageError(format!("--budget must be at least {}", 2 * dims.len() + 2)).into());
     }
     let required = args
         .require
         .iter()
-        .map(|r| parse_requirement(r))
+        .map(|r| parse_requirement(r, &cases))
         .collect::<Result<Vec<_>, _>>()?;
     let threads = super::threads(args.threads)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
+    let seed = args.seed.unwrap_or(cases[0].scenario.seed);
     let mut obj = Objective {
-        scenario: &scenario,
-        observed: &observed,
-        ranges: &ranges,
+        cases: &cases,
+        dims: &dims,
         required: &required,
         runs: args.runs,
         seed,
@@ -205,13 +360,23 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         log: Vec::new(),
     };
     let before = obj.eval(None)?;
-    // The values as written are a candidate too (when fixed and inside the
-    // ranges), so the result is never worse than the scenario as written.
-    let current: Option<Vec<f64>> = ranges
+    // The values as written are a candidate too (when fixed, the same in
+    // every scenario a dimension sets, and inside the ranges), so the result
+    // is never worse than the scenarios as written.
+    let current: Option<Vec<f64>> = dims
         .iter()
-        .map(|r| match scenario.baseline[r.index] {
-            ParamValue::Fixed(x) if (r.low..=r.high).contains(&x) => Some(x),
-            _ => None,
+        .map(|d| {
+            let values: Option<Vec<f64>> = d
+                .targets
+                .iter()
+                .map(|(j, r)| match cases[*j].scenario.baseline[r.index] {
+                    ParamValue::Fixed(x) if (r.low..=r.high).contains(&x) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            values
+                .filter(|v| v.iter().all(|x| *x == v[0]))
+                .map(|v| v[0])
         })
         .collect();
     let outside_note = if let Some(x) = &current {
@@ -219,10 +384,9 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         String::new()
     } else {
         format!(
-            "note: the scenario's own values of {} are not all fixed values inside the searched ranges, so the result can score worse than the scenario as written\n",
-            ranges
-                .iter()
-                .map(|r| r.path.as_str())
+            "note: the scenarios' own values of {} are not all fixed values inside the searched ranges (and the same in every scenario), so the result can score worse than the scenarios as written\n",
+            dims.iter()
+                .map(|d| d.label.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -231,7 +395,13 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     // 1. Latin hypercube screen.
     let screen = args.budget / 2;
     let spec = SweepSpec {
-        ranges: ranges.clone(),
+        ranges: dims
+            .iter()
+            .map(|d| SweepRange {
+                path: d.label.clone(),
+                ..d.targets[0].1.clone()
+            })
+            .collect(),
         samples: Some(screen.max(2)),
         levers: vec![],
     };
@@ -248,8 +418,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         .map(|e| e.x.clone())
         .unwrap_or_default();
     let to_unit = |x: &[f64]| -> Vec<f64> {
-        ranges
-            .iter()
+        dims.iter()
             .zip(x)
             .map(|(r, &v)| (v - r.low) / (r.high - r.low))
             .collect()
@@ -266,32 +435,54 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| super::run::default_out(&args.scenario));
+        .unwrap_or_else(|| super::run::default_out(&args.scenario[0]));
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    write_log(&out.join("calibration.csv"), &ranges, &required, &obj.log)?;
-    let target = args.write.clone().unwrap_or_else(|| {
-        let stem = args
-            .scenario
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-        out.join(format!("{stem}_calibrated.toml"))
-    });
+    write_log(
+        &out.join("calibration.csv"),
+        &cases,
+        &dims,
+        &required,
+        &obj.log,
+    )?;
+
+    let scored: Vec<String> = cases
+        .iter()
+        .zip(&args.observed)
+        .map(|(c, o)| format!("{} ({} observations)", o.display(), c.observed.len()))
+        .collect();
     let mut note = format!(
-        "Calibrated by `bilateral calibrate` on {} ({} observations): {} evaluations ({} Latin hypercube, then Nelder-Mead), {} runs each, seed {}.\nMean CRPS {:.4} -> {:.4}; 50% interval coverage {:.0}% -> {:.0}%; 90% coverage {:.0}% -> {:.0}%.",
-        args.observed.display(),
-        observed.len(),
+        "Calibrated by `bilateral calibrate` on {}: {} evaluations ({} Latin hypercube, then Nelder-Mead), {} runs each, seed {}.",
+        scored.join(" and "),
         obj.log.len(),
         screen,
         args.runs,
         seed,
-        before.mean_crps,
-        after.mean_crps,
-        100.0 * before.coverage_50,
-        100.0 * after.coverage_50,
-        100.0 * before.coverage_90,
-        100.0 * after.coverage_90
     );
+    for (j, c) in cases.iter().enumerate() {
+        let (b, a) = (&before.cases[j], &after.cases[j]);
+        let which = if cases.len() > 1 {
+            format!("{}: m", c.stem)
+        } else {
+            "M".to_string()
+        };
+        note += &format!(
+            "\n{which}ean CRPS {:.4} -> {:.4}; 50% interval coverage {:.0}% -> {:.0}%; 90% coverage {:.0}% -> {:.0}%.",
+            b.mean_crps,
+            a.mean_crps,
+            100.0 * b.coverage_50,
+            100.0 * a.coverage_50,
+            100.0 * b.coverage_90,
+            100.0 * a.coverage_90
+        );
+    }
+    if cases.len() > 1 {
+        note += &format!(
+            "\nSummed mean CRPS {:.4} -> {:.4}.",
+            before.mean_crps_sum(),
+            after.mean_crps_sum()
+        );
+    }
     if !required.is_empty() {
         let kept: Vec<String> = required
             .iter()
@@ -299,7 +490,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
             .map(|(k, r)| {
                 format!(
                     "{} >= {:.0}%: {:.0}% -> {:.0}%",
-                    r.id,
+                    r.label,
                     100.0 * r.share,
                     100.0 * before.shares[k],
                     100.0 * after.shares[k]
@@ -312,16 +503,22 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         );
     }
     note += &format!(
-        "\nReproduce (from the file as it was before calibration): bilateral calibrate {} --observed {}{}{} --budget {} --runs {} --seed {seed}",
-        args.scenario.display(),
-        args.observed.display(),
-        ranges
+        "\nReproduce (from the files as they were before calibration): bilateral calibrate {}{}{}{} --budget {} --runs {} --seed {seed}",
+        args.scenario
             .iter()
-            .map(|r| format!(" --param {}={}:{}", r.path, r.low, r.high))
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        args.observed
+            .iter()
+            .map(|o| format!(" --observed {}", o.display()))
+            .collect::<String>(),
+        dims.iter()
+            .map(|r| format!(" --param {}={}:{}", r.label, r.low, r.high))
             .collect::<String>(),
         required
             .iter()
-            .map(|r| format!(" --require {}={}", r.id, r.share))
+            .map(|r| format!(" --require {}={}", r.label, r.share))
             .collect::<String>(),
         args.budget,
         args.runs,
@@ -335,7 +532,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         .iter()
         .filter(|e| e.objective <= after.objective * (1.0 + FIT_TOLERANCE))
         .collect();
-    let fit_ranges: Vec<Option<(f64, f64)>> = (0..ranges.len())
+    let fit_ranges: Vec<Option<(f64, f64)>> = (0..dims.len())
         .map(|k| {
             let values = fitting.iter().map(|e| e.x[k]);
             let low = values.clone().fold(f64::INFINITY, f64::min);
@@ -348,33 +545,49 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         100.0 * FIT_TOLERANCE,
         fitting.len(),
         screen_end - screen_start,
-        ranges
-            .iter()
+        dims.iter()
             .zip(&fit_ranges)
             .map(|(r, f)| match f {
                 Some((lo, hi)) =>
-                    format!("{} {}..{}", r.path, fmt_num(Some(*lo)), fmt_num(Some(*hi))),
-                None => format!("{} -", r.path),
+                    format!("{} {}..{}", r.label, fmt_num(Some(*lo)), fmt_num(Some(*hi))),
+                None => format!("{} -", r.label),
             })
             .collect::<Vec<_>>()
             .join(", ")
     );
-    write_calibrated(&args.scenario, &target, &ranges, &values, &note)?;
+    let mut targets_written = Vec::new();
+    for (j, case) in cases.iter().enumerate() {
+        let target = args
+            .write
+            .clone()
+            .unwrap_or_else(|| out.join(format!("{}_calibrated.toml", case.stem)));
+        let (ranges, vals): (Vec<SweepRange>, Vec<f64>) = dims
+            .iter()
+            .zip(&values)
+            .flat_map(|(d, &v)| {
+                d.targets
+                    .iter()
+                    .filter(move |(k, _)| *k == j)
+                    .map(move |(_, r)| (r.clone(), v))
+            })
+            .unzip();
+        write_calibrated(&case.path, &target, &ranges, &vals, &note)?;
+        targets_written.push(target);
+    }
     let mut text = format!("{note}\n{outside_note}");
-    for (r, v) in ranges.iter().zip(&values) {
+    for (r, v) in dims.iter().zip(&values) {
         text += &format!(
             "  {} = {} (searched {} to {})\n",
-            r.path,
+            r.label,
             fmt_num(Some(*v)),
             r.low,
             r.high
         );
     }
-    text += &format!(
-        "calibrated scenario -> {}\nevaluations -> {}\n",
-        target.display(),
-        out.join("calibration.csv").display()
-    );
+    for target in &targets_written {
+        text += &format!("calibrated scenario -> {}\n", target.display());
+    }
+    text += &format!("evaluations -> {}\n", out.join("calibration.csv").display());
     super::emit(&text)?;
     Ok(())
 }
@@ -460,26 +673,37 @@ fn nelder_mead(obj: &mut Objective<'_>, start: Vec<f64>, budget: u32) -> Result<
 
 fn write_log(
     path: &Path,
-    ranges: &[SweepRange],
+    cases: &[Case],
+    dims: &[Dimension],
     required: &[Requirement],
     log: &[Evaluation],
 ) -> Result<()> {
     output::write_atomic(path, |w| {
         let mut out = csv_writer(w);
         let mut header = vec!["evaluation".to_string()];
-        header.extend(ranges.iter().map(|r| r.path.clone()));
-        header.extend(["objective", "mean_crps", "coverage_50", "coverage_90"].map(String::from));
-        header.extend(required.iter().map(|r| format!("share_{}", r.id)));
+        header.extend(dims.iter().map(|r| r.label.clone()));
+        header.push("objective".into());
+        // One scenario keeps the plain column names; several get one set each.
+        for c in cases {
+            let suffix = if cases.len() > 1 {
+                format!("_{}", c.stem)
+            } else {
+                String::new()
+            };
+            header.extend(
+                ["mean_crps", "coverage_50", "coverage_90"].map(|n| format!("{n}{suffix}")),
+            );
+        }
+        header.extend(required.iter().map(|r| format!("share_{}", r.label)));
         out.write_record(&header)?;
         for (k, e) in log.iter().enumerate() {
             let mut row = vec![(k + 1).to_string()];
             row.extend(e.x.iter().map(|v| fmt_num(Some(*v))));
-            row.extend(
-                [e.objective, e.mean_crps, e.coverage_50, e.coverage_90]
-                    .iter()
-                    .chain(&e.shares)
-                    .map(|v| fmt_num(Some(*v))),
-            );
+            row.push(fmt_num(Some(e.objective)));
+            for c in &e.cases {
+                row.extend([c.mean_crps, c.coverage_50, c.coverage_90].map(|v| fmt_num(Some(v))));
+            }
+            row.extend(e.shares.iter().map(|v| fmt_num(Some(*v))));
             out.write_record(&row)?;
         }
         out.flush()
