@@ -257,7 +257,8 @@ fn estimate(rows: &[&[f64]], pick: &[usize], k: usize) -> Option<Vec<(f64, f64)>
     }
     let m = sum / (2.0 * n);
     let variance = squares / (2.0 * n) - m * m;
-    if !(variance > 1e-12 * (squares / (2.0 * n)).max(f64::MIN_POSITIVE)) {
+    let floor = 1e-12 * (squares / (2.0 * n)).max(f64::MIN_POSITIVE);
+    if variance.is_nan() || variance <= floor {
         return None;
     }
     Some(
