@@ -166,3 +166,36 @@ fn bad_options_are_clear_errors() {
         "no folder is left behind by a refused command"
     );
 }
+
+/// `bilateral report` on a sensitivity folder: a page with one bar chart
+/// per headline metric (each parameter's S1 and ST bars), and a workbook
+/// with the table as a sheet; both join the folder's manifest.
+#[test]
+fn the_report_and_workbook_of_a_sensitivity_folder() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sens");
+    sensitivity(&dir, &["--samples", "32"]).success();
+    bilateral()
+        .arg("report")
+        .arg(&dir)
+        .arg("--xlsx")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("What drives the outcomes"));
+    let charts = html.matches("<svg").count();
+    assert_eq!(charts, 8, "one chart per headline metric");
+    // Per chart: the noise and eight parameters, each with an S1 and an ST bar.
+    assert_eq!(html.matches("<rect x=").count(), charts * 9 * 2);
+    assert!(html.contains(">mx.approval_baseline_pct</text>"));
+    let mut wb: Xlsx<_> = open_workbook(dir.join("results.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Sensitivity", "Manifest"]);
+    let range = wb.worksheet_range("Sensitivity").unwrap();
+    let (_, rows) = read_csv(&dir.join("sensitivity.csv"));
+    assert_eq!(range.rows().count(), rows.len() + 1);
+    let first = range.rows().nth(1).unwrap();
+    assert_eq!(first[0], Data::String(rows[0][0].clone()));
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"report.html\"") && manifest.contains("\"results.xlsx\""));
+}

@@ -1,4 +1,5 @@
-//! `bilateral report`: report.html (and results.xlsx) for an output folder.
+//! `bilateral report`: report.html (and results.xlsx) for an output folder
+//! of `run`, `merge` or `sensitivity`.
 
 use anyhow::Result;
 
@@ -8,9 +9,11 @@ use crate::output;
 
 /// Runs `bilateral report`.
 pub fn execute(args: &ReportArgs) -> Result<()> {
-    if !args.dir.join("timeseries.csv").is_file() {
+    if !args.dir.join("timeseries.csv").is_file()
+        && !args.dir.join(output::export::SENSITIVITY.name).is_file()
+    {
         return Err(UsageError(format!(
-            "{} holds no timeseries.csv: give the output folder of `bilateral run`",
+            "{} holds no timeseries.csv: give the output folder of `bilateral run` (or of `bilateral sensitivity`)",
             args.dir.display()
         ))
         .into());
