@@ -370,9 +370,10 @@ fn summary(
         })
     };
     let mut text = format!(
-        "{} runs ({} levers) in {elapsed:.1} s -> {}\n",
+        "{} runs ({} lever{}) in {elapsed:.1} s -> {}\n",
         total,
         plans.len(),
+        if plans.len() == 1 { "" } else { "s" },
         path.display()
     );
     let headline: Vec<String> = output::decision::HEADLINE
@@ -423,11 +424,16 @@ fn summary(
                 String::new()
             } else {
                 of("noise", "ST").map_or_else(String::new, |r| {
+                    let together = Estimate {
+                        value: r.estimate.value.map(|v| 1.0 - v),
+                        ci: r.estimate.ci.map(|(lo, hi)| (1.0 - hi, 1.0 - lo)),
+                        se: r.estimate.se,
+                    };
                     format!(
-                        "  (parameters together {}; noise ST {} {})",
-                        r3(r.estimate.value.map(|v| 1.0 - v)),
+                        ": parameters together {} {}, noise {}",
+                        r3(together.value),
+                        ci(&together),
                         r3(r.estimate.value),
-                        ci(&r.estimate)
                     )
                 })
             };
