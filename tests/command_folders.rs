@@ -6,6 +6,7 @@ mod common;
 
 use std::fs;
 
+use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 
 #[test]
@@ -117,5 +118,21 @@ fn robust_discover_and_sensitivity_write_folders_of_their_own() {
             serde_json::json!([table, "manifest.json"])
         );
         assert_eq!(manifest["analysis"]["command"], folder);
+    }
+    // A workbook for each: the table's sheet and the manifest's.
+    for (folder, sheet) in [
+        ("robust", "Robust"),
+        ("discover", "Discovery"),
+        ("sensitivity", "Sensitivity"),
+    ] {
+        bilateral()
+            .arg("report")
+            .arg(out.join(folder))
+            .arg("--xlsx")
+            .assert()
+            .success();
+        let mut wb: Xlsx<_> = open_workbook(out.join(folder).join("results.xlsx")).unwrap();
+        assert_eq!(wb.sheet_names(), [sheet, "Manifest"]);
+        assert!(wb.worksheet_range(sheet).unwrap().rows().count() > 2);
     }
 }
