@@ -155,6 +155,11 @@ fn bad_options_are_clear_errors() {
             "did you mean `mx_retaliates`?",
         ),
         (&["--threads", "0"][..], "--threads must be at least 1"),
+        (
+            &["--samples", "18446744073709551615"][..],
+            "at most 10000000 are allowed",
+        ),
+        (&["--samples", "many"][..], "invalid value 'many'"),
     ] {
         sensitivity(&out, extra)
             .code(2)

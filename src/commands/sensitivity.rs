@@ -30,6 +30,8 @@ use crate::scenario::{Distribution, ParamValue, ResolvedLever, Scenario};
 pub const DEFAULT_SOBOL_SAMPLES: u64 = 1024;
 /// Trajectories of a Morris analysis when none are given.
 pub const DEFAULT_MORRIS_TRAJECTORIES: u64 = 100;
+/// Most model runs per lever (about 2 GB of metrics held in memory).
+pub const MAX_RUNS_PER_LEVER: u64 = 10_000_000;
 /// The Morris grid spans these quantiles of each distribution (its ends
 /// would be infinite for a normal or a log-normal).
 pub const MORRIS_QUANTILES: (f64, f64) = (0.005, 0.995);
@@ -143,6 +145,18 @@ pub fn execute(args: &SensitivityArgs) -> Result<()> {
                 scenario.path.display()
             ))
             .into());
+        }
+        // The metrics of every point are held until the estimators read
+        // them (~220 bytes a run): bound the design before it is built.
+        let per_sample = factors.len() as u64 + if morris { 1 } else { 3 };
+        match samples.checked_mul(per_sample) {
+            Some(n) if n <= MAX_RUNS_PER_LEVER => {}
+            _ => {
+                return Err(UsageError(format!(
+                    "--samples {samples} means {samples} x {per_sample} runs for lever `{name}`; at most {MAX_RUNS_PER_LEVER} are allowed (each run's metrics are held in memory)"
+                ))
+                .into());
+            }
         }
         let design = if morris {
             Design::Morris(MorrisDesign {
