@@ -147,7 +147,11 @@ fn bad_options_are_clear_errors() {
     let out = tmp.path().join("x");
     for (extra, message) in [
         (&["--method", "fast"][..], "invalid value 'fast'"),
-        (&["--samples", "1"][..], "--samples 1: at least 2"),
+        (
+            &["--samples", "1"][..],
+            "--samples (or --runs) 1: at least 2",
+        ),
+        (&["--runs", "0"][..], "--samples (or --runs) 0: at least 2"),
         (&["--samples", "10", "--runs", "20"][..], "disagree"),
         (&["--method", "morris", "--levels", "3"][..], "--levels 3"),
         (

@@ -108,6 +108,12 @@ pub fn execute(args: &SensitivityArgs) -> Result<()> {
         DEFAULT_SOBOL_SAMPLES
     };
     let requested = args.samples.or(args.engine.runs).unwrap_or(default);
+    if requested < 2 {
+        return Err(UsageError(format!(
+            "--samples (or --runs) {requested}: at least 2 are needed for an estimate and its interval"
+        ))
+        .into());
+    }
     let Common {
         runs: samples,
         seed,
@@ -120,12 +126,6 @@ pub fn execute(args: &SensitivityArgs) -> Result<()> {
         Some(requested),
         "sensitivity",
     )?;
-    if samples < 2 {
-        return Err(UsageError(format!(
-            "--samples {samples}: at least 2 are needed for an estimate and its interval"
-        ))
-        .into());
-    }
     if morris {
         MorrisDesign {
             factors: 1,
