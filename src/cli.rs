@@ -75,14 +75,19 @@ pub enum Command {
         after_help = "Example:\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever mx_retaliates --when \"trade_loss_usd_bn > 100\"\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever baseline --when \"mx_retaliated == 1\" --peel-alpha 0.1"
     )]
     Discover(DiscoverArgs),
+    /// Which uncertain parameters drive each outcome: Sobol indices or Morris effects.
+    #[command(
+        after_help = "Example:\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --lever baseline --samples 2048\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --method morris --samples 100"
+    )]
+    Sensitivity(SensitivityArgs),
 }
 
-/// Options of `bilateral run`.
+/// The options of every command that simulates a scenario (`run`,
+/// `robust`, `discover`, `sensitivity`), defined once so they read alike.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Runs per lever (default: the scenario's `run.runs`).
+pub struct EngineArgs {
+    /// Runs per lever (default: the scenario's `run.runs`; for
+    /// `sensitivity` the same as --samples).
     #[arg(long)]
     pub runs: Option<u64>,
     /// Master seed (default: the scenario's `run.seed`).
@@ -91,12 +96,36 @@ pub struct RunArgs {
     /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario file stem>/).
+    /// Output folder (default: output/<scenario file stem>/ for `run`, its
+    /// subfolder robust/, discover/ or sensitivity/ for those commands).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Run only this lever (repeatable); the baseline is always run.
+    /// No progress bar and no results table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `--lever` of the commands that take several levers (`run`, `robust`,
+/// `sensitivity`).
+#[derive(Debug, Args)]
+pub struct LeverArgs {
+    /// Only this lever (repeatable) besides the baseline, which is always
+    /// included (default: every lever).
     #[arg(long = "lever", value_name = "NAME")]
     pub levers: Vec<String>,
+}
+
+/// Options of `bilateral run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Runs, seed, threads, output folder.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The levers.
+    #[command(flatten)]
+    pub levers: LeverArgs,
     /// Lever the others are compared with in compare.csv and decision.csv.
     #[arg(long, value_name = "NAME", default_value = "baseline")]
     pub baseline: String,
@@ -111,9 +140,6 @@ pub struct RunArgs {
     /// partial result for `bilateral merge` instead of the final CSVs.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// No progress bar and no results table.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Also write results.xlsx (sheets Summary, Compare, Decision,
     /// Timeseries, Manifest).
     #[arg(long)]
@@ -299,24 +325,12 @@ pub struct RobustArgs {
     /// (repeatable: all must hold); replaces the scenario's [robust] require.
     #[arg(long = "require", value_name = "CONDITION")]
     pub require: Vec<String>,
-    /// Runs per lever (default: the scenario's `run.runs`).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `run.seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Simulation threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output folder for robust.csv (default: output/<scenario file stem>/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Compare only this lever (repeatable); the baseline is always included.
-    #[arg(long = "lever", value_name = "NAME")]
-    pub levers: Vec<String>,
-    /// No progress bar and no results table.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Runs, seed, threads, output folder.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The levers compared.
+    #[command(flatten)]
+    pub levers: LeverArgs,
 }
 
 /// Options of `bilateral discover`.
@@ -343,19 +357,32 @@ pub struct DiscoverArgs {
     /// The chosen box: the densest with at least this coverage, in [0, 1].
     #[arg(long, default_value_t = 0.5)]
     pub min_coverage: f64,
-    /// Runs (default: the scenario's `run.runs`).
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `run.seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Simulation threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output folder for discovery.csv (default: output/<scenario file stem>/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// No progress bar and no results table.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Runs, seed, threads, output folder.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Options of `bilateral sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// `sobol` (first-order and total indices) or `morris` (elementary
+    /// effects, the cheap screen).
+    #[arg(long, default_value = "sobol", value_parser = ["sobol", "morris"])]
+    pub method: String,
+    /// Base samples N for Sobol (N (d + 3) runs per lever for d uncertain
+    /// parameters; default 1024), trajectories r for Morris (r (d + 1)
+    /// runs; default 100). --runs means the same.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u64>,
+    /// Grid levels of the Morris design (even, at least 2).
+    #[arg(long, default_value_t = 4)]
+    pub levels: u32,
+    /// Runs (as --samples), seed, threads, output folder.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The levers analysed.
+    #[command(flatten)]
+    pub levers: LeverArgs,
 }

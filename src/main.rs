@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Trace(args) => commands::trace::execute(args),
         Command::Robust(args) => commands::robust::execute(args),
         Command::Discover(args) => commands::discover::execute(args),
+        Command::Sensitivity(args) => commands::sensitivity::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

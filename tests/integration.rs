@@ -54,6 +54,8 @@ mod run_outputs;
 mod scenario_errors;
 #[path = "score_calibrate.rs"]
 mod score_calibrate;
+#[path = "sensitivity.rs"]
+mod sensitivity;
 #[path = "shards.rs"]
 mod shards;
 #[path = "uncertainty_draws.rs"]

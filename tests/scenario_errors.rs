@@ -171,7 +171,7 @@ fn identifiers_that_a_spreadsheet_would_run_as_formulas_are_rejected() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["run", "validate", "trace"] {
+    for cmd in ["run", "validate", "trace", "sensitivity"] {
         bilateral()
             .args([cmd, "--help"])
             .assert()

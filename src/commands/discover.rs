@@ -8,11 +8,13 @@
 use anyhow::Result;
 
 use super::UsageError;
-use super::robust::{Common, metric_names};
+use super::robust::{Common, metric_names, write_folder};
 use crate::analysis::condition::{MetricCondition, describe_error};
 use crate::analysis::prim::{PrimBox, PrimError, PrimOptions, prim};
 use crate::cli::DiscoverArgs;
 use crate::engine::{self, Plan};
+use crate::output::export;
+use crate::output::manifest::{AnalysisInfo, Manifest, RunIdentity};
 use crate::output::{self, fmt_num};
 use crate::scenario::Scenario;
 
@@ -75,19 +77,13 @@ pub fn execute(args: &DiscoverArgs) -> Result<()> {
         seed,
         threads,
         out,
-    } = Common::new(
-        &scenario,
-        &args.scenario,
-        args.runs,
-        args.seed,
-        args.threads,
-        args.out.as_deref(),
-    )?;
+    } = Common::new(&scenario, &args.scenario, &args.engine, None, "discover")?;
     let plan = Plan::new(&scenario, std::slice::from_ref(&args.lever), runs, seed)
         .map_err(anyhow::Error::msg)?;
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(runs as usize); parameters.len()];
     let mut labels: Vec<bool> = Vec::with_capacity(runs as usize);
-    let bar = super::progress(args.quiet, runs);
+    let bar = super::progress(args.engine.quiet, runs);
+    let started = chrono::Utc::now();
     let clock = std::time::Instant::now();
     engine::run(
         &plan,
@@ -119,11 +115,33 @@ pub fn execute(args: &DiscoverArgs) -> Result<()> {
         other => anyhow::Error::new(other),
     })?;
     let chosen = choose(&curve, args.min_coverage);
-    let path = out.join("discovery.csv");
-    output::write_atomic(&path, |w| {
-        output::discovery::write(w, &curve, &kept, chosen)
-    })?;
-    if !args.quiet {
+    let path = out.join(export::DISCOVERY.name);
+    let mut table = Vec::new();
+    output::discovery::write(&mut table, &curve, &kept, chosen)
+        .map_err(|e| output::OutputError::at(&path, e))?;
+    let mut manifest = Manifest::new(
+        RunIdentity::of(
+            &scenario,
+            seed,
+            labels.len() as u64,
+            std::slice::from_ref(&args.lever),
+        ),
+        threads,
+        started,
+        clock.elapsed().as_secs_f64(),
+    );
+    manifest.analysis = Some(AnalysisInfo {
+        command: "discover".into(),
+        settings: vec![
+            format!("when = {}", args.when),
+            format!("peel_alpha = {}", args.peel_alpha),
+            format!("paste_alpha = {}", args.paste_alpha),
+            format!("mass_min = {}", args.mass_min),
+            format!("min_coverage = {}", args.min_coverage),
+        ],
+    });
+    write_folder(&out, &export::DISCOVERY, table, manifest)?;
+    if !args.engine.quiet {
         print_summary(
             args,
             &curve,

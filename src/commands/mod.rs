@@ -8,6 +8,7 @@ pub mod report;
 pub mod robust;
 pub mod run;
 pub mod score;
+pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 pub mod validate;

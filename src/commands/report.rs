@@ -1,4 +1,5 @@
-//! `bilateral report`: report.html (and results.xlsx) for an output folder.
+//! `bilateral report`: report.html (and results.xlsx) for an output folder
+//! of `run`, `merge` or `sensitivity`.
 
 use anyhow::Result;
 
@@ -8,9 +9,19 @@ use crate::output;
 
 /// Runs `bilateral report`.
 pub fn execute(args: &ReportArgs) -> Result<()> {
-    if !args.dir.join("timeseries.csv").is_file() {
+    let has = |name: &str| args.dir.join(name).is_file();
+    if !has("timeseries.csv") && !has(output::export::SENSITIVITY.name) {
+        // A robust or discover folder: its table goes into a workbook, it
+        // has no charts of its own.
+        if args.xlsx && (has(output::export::ROBUST.name) || has(output::export::DISCOVERY.name)) {
+            output::xlsx::write(&args.dir)?;
+            return Ok(super::emit(&format!(
+                "workbook -> {}\n",
+                args.dir.join("results.xlsx").display()
+            ))?);
+        }
         return Err(UsageError(format!(
-            "{} holds no timeseries.csv: give the output folder of `bilateral run`",
+            "{} holds no timeseries.csv: give the output folder of `bilateral run` (or of `bilateral sensitivity`)",
             args.dir.display()
         ))
         .into());

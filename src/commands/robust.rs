@@ -11,10 +11,14 @@ use anyhow::Result;
 use super::{UsageError, check_lever};
 use crate::analysis::condition::{MetricCondition, describe_error};
 use crate::analysis::regret::{Objective, QUANTILES, RobustReport, Robustness, Sense};
-use crate::cli::RobustArgs;
+use crate::cli::{EngineArgs, RobustArgs};
 use crate::engine::{self, Plan};
 use crate::model::outcome::{METRICS, expand};
-use crate::output::{self, fmt_num};
+use crate::output;
+use crate::output::export::{self, OutputFile};
+use crate::output::fmt_num;
+use crate::output::folder::Transaction;
+use crate::output::manifest::{AnalysisInfo, Manifest, RunIdentity};
 use crate::scenario::{Scenario, suggest};
 
 /// The outcome metric names of a scenario, in `METRICS` order.
@@ -49,7 +53,7 @@ pub fn select_levers(scenario: &Scenario, wanted: &[String]) -> Result<Vec<Strin
         .collect())
 }
 
-/// The settings `run`, `robust`, `discover` and `sensitivity` share.
+/// The settings `robust`, `discover` and `sensitivity` share.
 #[derive(Debug, Clone)]
 pub struct Common {
     /// Runs per lever (or base samples).
@@ -58,37 +62,55 @@ pub struct Common {
     pub seed: u64,
     /// Worker threads.
     pub threads: usize,
-    /// Output folder, created.
+    /// Output folder (created by the command's transaction).
     pub out: std::path::PathBuf,
 }
 
 impl Common {
-    /// `--runs`, `--seed`, `--threads` and `--out` with the scenario's
-    /// defaults; creates the output folder.
+    /// `--runs` (or `runs` when given: a command's own count), `--seed`,
+    /// `--threads` and `--out` with the scenario's defaults; the output
+    /// folder defaults to `output/<scenario file stem>/<subfolder>/`, a
+    /// folder of the command's own beside `run`'s outputs.
     pub fn new(
         scenario: &Scenario,
         path: &Path,
+        engine: &EngineArgs,
         runs: Option<u64>,
-        seed: Option<u64>,
-        threads: Option<usize>,
-        out: Option<&Path>,
+        subfolder: &str,
     ) -> Result<Common> {
-        let runs = runs.unwrap_or(scenario.runs);
+        let runs = runs.or(engine.runs).unwrap_or(scenario.runs);
         if runs == 0 {
             return Err(UsageError("--runs must be at least 1".into()).into());
         }
-        let threads = super::threads(threads)?;
-        let out = out.map_or_else(|| super::run::default_out(path), Path::to_path_buf);
-        std::fs::create_dir_all(&out).map_err(|e| {
-            anyhow::anyhow!("cannot create the output folder {}: {e}", out.display())
-        })?;
+        let threads = super::threads(engine.threads)?;
+        let out = engine
+            .out
+            .clone()
+            .unwrap_or_else(|| super::run::default_out(path).join(subfolder));
         Ok(Common {
             runs,
-            seed: seed.unwrap_or(scenario.seed),
+            seed: engine.seed.unwrap_or(scenario.seed),
             threads,
             out,
         })
     }
+}
+
+/// Writes an analysis table `file` (its bytes `table`) and manifest.json
+/// into `out` as one transaction: the folder then holds these two files of
+/// bilateral's (and any report or workbook made from them later), nothing
+/// of an earlier command.
+pub fn write_folder(
+    out: &Path,
+    file: &'static OutputFile,
+    table: Vec<u8>,
+    manifest: Manifest,
+) -> Result<()> {
+    let mut folder = Transaction::folder(out)?;
+    folder.add_bytes(file.name, table)?;
+    folder.export(&[&export::MANIFEST], None, manifest)?;
+    folder.commit()?;
+    Ok(())
 }
 
 /// Parses `METRIC=min|max` for `option` (`--objective` or a table key).
@@ -218,7 +240,7 @@ fn parse_require(
 /// Runs `bilateral robust`.
 pub fn execute(args: &RobustArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let levers = select_levers(&scenario, &args.levers)?;
+    let levers = select_levers(&scenario, &args.levers.levers)?;
     let names = metric_names(&scenario.ids);
     let table = read_table(&scenario.path)?;
 
@@ -271,14 +293,7 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
         seed,
         threads,
         out,
-    } = Common::new(
-        &scenario,
-        &args.scenario,
-        args.runs,
-        args.seed,
-        args.threads,
-        args.out.as_deref(),
-    )?;
+    } = Common::new(&scenario, &args.scenario, &args.engine, None, "robust")?;
     let plan = Plan::new(&scenario, &levers, runs, seed).map_err(anyhow::Error::msg)?;
     let n_levers = levers.len();
     let (condition, require_text) = match require {
@@ -287,7 +302,8 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
     };
     let mut robustness = Robustness::new(objectives, n_levers, condition);
     let mut pending: Vec<Vec<f64>> = Vec::with_capacity(n_levers);
-    let bar = super::progress(args.quiet, runs);
+    let bar = super::progress(args.engine.quiet, runs);
+    let started = chrono::Utc::now();
     let clock = std::time::Instant::now();
     // Records come in run order, every lever of run i together: one run
     // is held at a time.
@@ -308,11 +324,30 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
     bar.finish_and_clear();
     let elapsed = clock.elapsed().as_secs_f64();
     let report = robustness.report();
-    let path = out.join("robust.csv");
-    output::write_atomic(&path, |w| {
-        output::robust::write(w, &report, &levers, &labels, require_text.as_deref())
-    })?;
-    if !args.quiet {
+    let path = out.join(export::ROBUST.name);
+    let mut table = Vec::new();
+    output::robust::write(
+        &mut table,
+        &report,
+        &levers,
+        &labels,
+        require_text.as_deref(),
+    )
+    .map_err(|e| output::OutputError::at(&path, e))?;
+    let mut manifest = Manifest::new(
+        RunIdentity::of(&scenario, seed, report.runs, &levers),
+        threads,
+        started,
+        elapsed,
+    );
+    let mut settings: Vec<String> = labels.iter().map(|l| format!("objective = {l}")).collect();
+    settings.extend(require_text.iter().map(|r| format!("require = {r}")));
+    manifest.analysis = Some(AnalysisInfo {
+        command: "robust".into(),
+        settings,
+    });
+    write_folder(&out, &export::ROBUST, table, manifest)?;
+    if !args.engine.quiet {
         print_table(
             &report,
             &levers,

@@ -47,7 +47,7 @@ impl RunConfig {
     /// Turns command-line options into a validated configuration.
     pub fn from_args(args: &RunArgs) -> Result<RunConfig> {
         let scenario = Scenario::load(&args.scenario)?;
-        for name in args.levers.iter().chain([&args.baseline]) {
+        for name in args.levers.levers.iter().chain([&args.baseline]) {
             check_lever(&scenario, name)?;
         }
         // Scenario order, baseline first, each once; the comparison
@@ -56,19 +56,20 @@ impl RunConfig {
             .levers
             .iter()
             .filter(|l| {
-                args.levers.is_empty()
+                args.levers.levers.is_empty()
                     || l.name == "baseline"
                     || l.name == args.baseline
-                    || args.levers.contains(&l.name)
+                    || args.levers.levers.contains(&l.name)
             })
             .map(|l| l.name.clone())
             .collect();
-        let runs = args.runs.unwrap_or(scenario.runs);
+        let runs = args.engine.runs.unwrap_or(scenario.runs);
         if runs == 0 {
             return Err(UsageError("--runs must be at least 1".into()).into());
         }
-        let threads = super::threads(args.threads)?;
+        let threads = super::threads(args.engine.threads)?;
         let out = args
+            .engine
             .out
             .clone()
             .unwrap_or_else(|| default_out(&args.scenario));
@@ -83,7 +84,7 @@ impl RunConfig {
             return Err(UsageError("--until-ci cannot be combined with --shard".into()).into());
         }
         Ok(RunConfig {
-            seed: args.seed.unwrap_or(scenario.seed),
+            seed: args.engine.seed.unwrap_or(scenario.seed),
             scenario,
             levers,
             runs,
@@ -93,7 +94,7 @@ impl RunConfig {
             write_runs: !args.no_runs,
             shard: args.shard.as_deref().map(parse_shard).transpose()?,
             stop_rule,
-            quiet: args.quiet,
+            quiet: args.engine.quiet,
         })
     }
 }

@@ -171,6 +171,69 @@ pub fn prepare_run(
     (params, rngs, values, run_seed)
 }
 
+/// The outcome metrics of one run of `lever` with every parameter fixed at
+/// `values` (a full flat vector, as `prepare_run` draws it) and the dynamics
+/// streams of noise `side` of run `run` under `master_seed`: side 0 is the
+/// choice and shock streams of run `run` of `bilateral run`, side 1 an
+/// independent second pair (`bilateral sensitivity` crosses them).
+pub fn simulate_values(
+    lever: &ResolvedLever,
+    calendar: &Calendar,
+    values: &[f64],
+    master_seed: u64,
+    run: u64,
+    side: u64,
+) -> Vec<f64> {
+    let run_seed = seeds::run_seed(master_seed, run);
+    let params = ModelParams::from_flat(values);
+    let mut rngs = DynamicsRngs {
+        choice: seeds::stream(run_seed, seeds::STREAM_CHOICE, side),
+        shocks: seeds::stream(run_seed, seeds::STREAM_SHOCKS, side),
+    };
+    let (state, totals) = simulate(
+        &params,
+        &lever.rules,
+        calendar.horizon_weeks,
+        &mut rngs,
+        &mut crate::model::NoObserver,
+    );
+    let mut metrics = vec![0.0; METRICS.len()];
+    outcome::metrics(&state, &totals, &mut metrics);
+    metrics
+}
+
+/// Evaluates `f` at `0..count` on `threads` threads and returns the values
+/// in index order: the same vector for any thread count, as long as `f`
+/// depends on its index alone. Works in batches of whole chunks
+/// ([`CHUNK_RUNS`]); after each batch `on_progress` sees the points done
+/// and Ctrl-C stops the evaluation.
+pub fn evaluate<T: Send>(
+    threads: usize,
+    count: u64,
+    f: impl Fn(u64) -> T + Sync,
+    mut on_progress: impl FnMut(u64),
+) -> Result<Vec<T>, EngineError> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| EngineError::Threads(e.to_string()))?;
+    let batch = CHUNK_RUNS * 4 * threads.max(1) as u64;
+    let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let mut start = 0;
+    while start < count {
+        let end = count.min(start + batch);
+        let part: Vec<T> = pool.install(|| (start..end).into_par_iter().map(&f).collect());
+        out.extend(part);
+        on_progress(end);
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(EngineError::Interrupted);
+        }
+        start = end;
+    }
+    Ok(out)
+}
+
 struct ChunkResult {
     records: Vec<RunRecord>,
     /// Per record: months × variables.

@@ -22,12 +22,17 @@ pub const STREAM_CHOICE: u64 = 2;
 pub const STREAM_SHOCKS: u64 = 3;
 /// Stream of the Latin hypercube points of a sweep (drawn from run 0's seed).
 pub const STREAM_SWEEP: u64 = 4;
+/// Stream of the design points of `bilateral sensitivity` (drawn from the
+/// seed of the design row: index 0 Sobol base samples, 1 Morris
+/// trajectories, 2 the bootstrap resamples, from row 0's seed).
+pub const STREAM_SENSITIVITY: u64 = 5;
 
 /// One words-only description of the scheme, for manifest.json.
 pub const SCHEME: &str = "run seed = SplitMix64 output number i (0-based) of the sequence started at the master seed; \
 each stream = Xoshiro256++ seeded (rand_xoshiro seed_from_u64) with mix64(run seed XOR mix64(tag + index)), \
 tag 1 = uncertainty draws (index = parameter position), tag 2 = choices, tag 3 = exogenous shocks, \
-tag 4 = Latin hypercube points of a sweep (index = swept parameter); \
+tag 4 = Latin hypercube points of a sweep (index = swept parameter), \
+tag 5 = design points of a sensitivity analysis (index 0 Sobol rows, 1 Morris trajectories, 2 bootstrap); \
 run i of every lever uses the same run seed (common random numbers)";
 
 /// SplitMix64's output function (Stafford variant 13).

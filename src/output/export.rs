@@ -81,7 +81,8 @@ pub struct OutputFile {
     /// File name in the folder.
     pub name: &'static str,
     /// Serializes it; `None` for files streamed while the runs run
-    /// (runs.csv, sweep.csv), staged by the command itself.
+    /// (runs.csv, sweep.csv) or computed by an analysis (robust.csv,
+    /// discovery.csv, sensitivity.csv), staged by the command itself.
     pub exporter: Option<&'static dyn Exporter>,
     /// The workbook sheet that shows it, if any.
     pub sheet: Option<Sheet>,
@@ -172,6 +173,23 @@ pub static SWEEP: OutputFile = OutputFile {
     sheet: None,
     in_package: false,
 };
+/// A table an analysis command computes and stages itself, shown in the
+/// workbook.
+const fn analysis(name: &'static str, sheet: Sheet) -> OutputFile {
+    OutputFile {
+        name,
+        exporter: None,
+        sheet: Some(sheet),
+        in_package: false,
+    }
+}
+
+/// robust.csv (`bilateral robust`).
+pub static ROBUST: OutputFile = analysis("robust.csv", sheet("Robust", 4));
+/// discovery.csv (`bilateral discover`).
+pub static DISCOVERY: OutputFile = analysis("discovery.csv", sheet("Discovery", 5));
+/// sensitivity.csv (`bilateral sensitivity`).
+pub static SENSITIVITY: OutputFile = analysis("sensitivity.csv", sheet("Sensitivity", 6));
 /// datapackage.json.
 pub static DATAPACKAGE: OutputFile = document("datapackage.json", &super::datapackage::DataPackage);
 /// manifest.json.
@@ -194,17 +212,20 @@ pub static RUN_FILES: [&OutputFile; 6] = [
     &MANIFEST,
 ];
 
-/// Every file a run, merge, sweep or report writes, in the order they are
-/// serialized and listed in manifest.json. A file of this list found in a
+/// Every file a run, merge, sweep, robust, discover, sensitivity or report
+/// writes, in the order they are serialized and listed in manifest.json. A file of this list found in a
 /// folder but not written by the command that last wrote the folder is
 /// stale and removed.
-pub static FILES: [&OutputFile; 10] = [
+pub static FILES: [&OutputFile; 13] = [
     &SUMMARY,
     &TIMESERIES,
     &COMPARE,
     &DECISION,
     &RUNS,
     &SWEEP,
+    &ROBUST,
+    &DISCOVERY,
+    &SENSITIVITY,
     &DATAPACKAGE,
     &MANIFEST,
     &WORKBOOK,

@@ -57,6 +57,18 @@ pub struct Manifest {
     /// Why the run stopped, with `--until-ci`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
+    /// What `robust`, `discover` or `sensitivity` computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<AnalysisInfo>,
+}
+
+/// The settings of an analysis (`robust`, `discover`, `sensitivity`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalysisInfo {
+    /// The command.
+    pub command: String,
+    /// Its settings, one `name = value` text each.
+    pub settings: Vec<String>,
 }
 
 /// What a sweep varied.
@@ -160,6 +172,7 @@ impl Manifest {
             sweep: None,
             merged_shards: None,
             stop: None,
+            analysis: None,
         }
     }
 }

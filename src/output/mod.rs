@@ -17,6 +17,7 @@ pub mod partial;
 pub mod report;
 pub mod robust;
 pub mod runs;
+pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
 pub mod timeseries;

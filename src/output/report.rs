@@ -762,6 +762,11 @@ fn words(template: &str, names: &[String; 2]) -> String {
 
 /// Builds report.html from the run's tables `files` and its manifest.
 pub fn build(files: &Contents, manifest: &serde_json::Value) -> Result<String, String> {
+    if !files.has("timeseries.csv")
+        && let Ok(table) = read(files, SENSITIVITY_CSV)
+    {
+        return Ok(sensitivity_page(&table, manifest));
+    }
     let ts = read(files, "timeseries.csv")?;
     let mut levers: Vec<String> = Vec::new();
     let mut dates: Vec<String> = Vec::new();
@@ -931,6 +936,9 @@ dl{{display:grid;grid-template-columns:max-content auto;gap:2px 1em}}dt{{font-we
     if let Some(decision) = &decision {
         html += &decision_table(decision, compare.as_ref(), &headline, &ids, names);
     }
+    if let Ok(table) = read(files, SENSITIVITY_CSV) {
+        html += &sensitivity_section(&table, &ids, names);
+    }
     html += "<h2>About the model</h2><p class=\"note\">bilateral simulates the relationship of two governments week by week: \
 each chooses among tariff threats, tariffs and exemptions, counter-tariffs, transfers of wanted people, troop deployments, \
 cooperation steps, unilateral strikes and migration leverage, by a logit choice over the utilities of its options, under \
@@ -944,6 +952,294 @@ its assumptions, not as predictions with that precision: the intervals measure M
         fact("bilateral_version")
     );
     Ok(html)
+}
+
+/// The analysis table of `bilateral sensitivity`.
+const SENSITIVITY_CSV: &str = "sensitivity.csv";
+
+/// Parameters drawn per sensitivity chart (the noise row comes on top).
+const SENSITIVITY_SHOWN: usize = 8;
+
+/// A page for an output folder of `bilateral sensitivity` alone: the
+/// scenario's header and the sensitivity section.
+fn sensitivity_page(table: &Table, manifest: &serde_json::Value) -> String {
+    // Actor ids from the metric names: `{a}_tariff_pct_end`, `{b}_approval_pct_end`.
+    let id = |suffix: &str, default: &str| {
+        table
+            .rows
+            .iter()
+            .find_map(|r| cell(r, "metric").strip_suffix(suffix).map(str::to_string))
+            .unwrap_or_else(|| default.to_string())
+    };
+    let ids = [id("_tariff_pct_end", "a"), id("_approval_pct_end", "b")];
+    let text = scenario_text(manifest, &ids);
+    let scenario = manifest
+        .get("scenario")
+        .and_then(|s| s.as_str())
+        .unwrap_or_default();
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>bilateral sensitivity: {s}</title>\
+<style>body{{font-family:sans-serif;max-width:1280px;margin:1em auto;padding:0 1em;color:#111}}\
+h1{{font-size:1.5em}}h2{{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #999}}h3{{font-size:1.05em;margin:1.4em 0 .4em}}\
+.grid{{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px}}.grid svg{{display:block;width:100%;height:auto;border:1px solid #ddd}}\
+@media (max-width:900px){{.grid{{grid-template-columns:minmax(0,1fr)}}}}.note{{color:#444;font-size:.9em;max-width:60em}}</style></head><body>\
+<h1>bilateral: scenario {s}</h1>",
+        s = escape(scenario)
+    );
+    if !text.description.is_empty() {
+        let _ = write!(html, "<p>{}</p>", escape(&text.description));
+    }
+    let fact = |k: &str| {
+        manifest
+            .get(k)
+            .map_or(String::new(), |v| escape(v.to_string().trim_matches('"')))
+    };
+    let _ = write!(
+        html,
+        "<p>{} and {} · seed {} · from {} over {} months · bilateral {} · scenario SHA-256 <code>{}</code></p>",
+        escape(&text.names[0]),
+        escape(&text.names[1]),
+        fact("seed"),
+        fact("start_date"),
+        fact("horizon_months"),
+        fact("bilateral_version"),
+        fact("scenario_sha256"),
+    );
+    if let Some(settings) = manifest
+        .pointer("/analysis/settings")
+        .and_then(|s| s.as_array())
+    {
+        html += "<p class=\"note\">";
+        for s in settings.iter().filter_map(|s| s.as_str()) {
+            let _ = write!(html, "{}<br>", escape(s));
+        }
+        html += "</p>";
+    }
+    html += &sensitivity_section(table, &ids, &text.names);
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">Made by bilateral {} from sensitivity.csv.</p></body></html>",
+        fact("bilateral_version")
+    );
+    html
+}
+
+/// The sensitivity section: per lever and headline metric (those of
+/// decision.csv that sensitivity.csv holds), a bar chart of the
+/// parameters that matter most.
+fn sensitivity_section(table: &Table, ids: &[String; 2], names: &[String; 2]) -> String {
+    let morris = table.rows.iter().any(|r| cell(r, "index") == "mu_star");
+    let mut levers: Vec<&str> = Vec::new();
+    for r in &table.rows {
+        if !levers.contains(&cell(r, "lever")) {
+            levers.push(cell(r, "lever"));
+        }
+    }
+    let mut html = String::from("<h2>What drives the outcomes</h2>");
+    html += if morris {
+        "<p class=\"note\">Morris elementary effects: how much the metric changes, on average over the design's trajectories, when one uncertain parameter moves across its distribution (from its 0.5% to its 99.5% quantile) with the others held. Bar: mu*, the mean absolute effect, with its 95% bootstrap interval; sigma, the spread of the effects, says how much the effect depends on the other parameters and on the model's randomness. A screen: it ranks, it does not apportion variance.</p>"
+    } else {
+        "<p class=\"note\">Sobol indices: the share of the metric's variance over the sampled futures that each uncertain parameter explains on its own (S1, dark) and together with everything it interacts with (ST, light), with 95% bootstrap intervals. <em>noise</em> is the model's own randomness (choices and shocks): its ST is the share of the variance that is luck, not the parameters. Ranked by S1; ST also counts a parameter's interactions with the noise.</p>"
+    };
+    for lever in levers {
+        if levers_heading(&table.rows, lever) {
+            let _ = write!(html, "<h3>{}</h3>", escape(lever));
+        }
+        html += "<div class=\"grid\">";
+        for template in super::decision::HEADLINE {
+            let metric = expand(template, ids);
+            let rows: Vec<&BTreeMap<String, String>> = table
+                .rows
+                .iter()
+                .filter(|r| cell(r, "lever") == lever && cell(r, "metric") == metric)
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let value = |parameter: &str, index: &str| {
+                rows.iter()
+                    .find(|r| cell(r, "parameter") == parameter && cell(r, "index") == index)
+                    .map(|r| (num(r, "value"), num(r, "ci_low"), num(r, "ci_high")))
+                    .filter(|v| v.0.is_finite())
+            };
+            let (key, other) = if morris {
+                ("mu_star", "sigma")
+            } else {
+                ("S1", "ST")
+            };
+            let mut parameters: Vec<(String, (f64, f64, f64))> = rows
+                .iter()
+                .filter(|r| cell(r, "index") == key && cell(r, "parameter") != "noise")
+                .filter_map(|r| {
+                    let p = cell(r, "parameter");
+                    value(p, key).map(|v| (p.to_string(), v))
+                })
+                .collect();
+            if parameters.is_empty() {
+                continue;
+            }
+            parameters.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
+            parameters.truncate(SENSITIVITY_SHOWN);
+            let mut items: Vec<SensitivityItem> = Vec::new();
+            if !morris && let Some(st) = value("noise", "ST") {
+                items.push(SensitivityItem {
+                    parameter: "noise".into(),
+                    main: value("noise", "S1"),
+                    second: Some(st),
+                });
+            }
+            for (p, v) in parameters {
+                let second = value(&p, other);
+                items.push(SensitivityItem {
+                    parameter: p,
+                    main: Some(v),
+                    second,
+                });
+            }
+            let s = shown(&metric, ids, names);
+            html += &sensitivity_chart(&s.title, s.unit, &items, morris);
+        }
+        html += "</div>";
+    }
+    html
+}
+
+/// Whether the table holds more than one lever (then each gets a heading).
+fn levers_heading(rows: &[BTreeMap<String, String>], lever: &str) -> bool {
+    rows.iter().any(|r| cell(r, "lever") != lever)
+}
+
+/// One bar of a sensitivity chart: S1 and ST, or mu* and sigma, each as
+/// (value, ci_low, ci_high).
+struct SensitivityItem {
+    parameter: String,
+    main: Option<(f64, f64, f64)>,
+    second: Option<(f64, f64, f64)>,
+}
+
+/// A horizontal bar chart of the parameters of one metric: Sobol S1 (dark
+/// bar) and ST (light bar) per parameter, or Morris mu* (bar) with sigma in
+/// words; whiskers are the 95% intervals.
+fn sensitivity_chart(title: &str, unit: &str, items: &[SensitivityItem], morris: bool) -> String {
+    let (width, font) = (610.0, 12.0);
+    let (left, right, top, row) = (230.0, 150.0, 40.0, 26.0);
+    let height = top + row * items.len() as f64 + 34.0;
+    let ends = items
+        .iter()
+        .flat_map(|i| {
+            let second = if morris { None } else { i.second };
+            [i.main, second]
+        })
+        .flatten()
+        .flat_map(|(v, lo, hi)| [v, lo, hi])
+        .filter(|x| x.is_finite());
+    let (lo, hi) = ends.fold((0.0_f64, 0.0_f64), |(a, b), x| (a.min(x), b.max(x)));
+    let hi = if morris { hi.max(1e-9) } else { hi.max(0.1) };
+    let (ticks, decimals) = ticks(lo, hi, 4.0);
+    let lo = ticks.first().copied().unwrap_or(0.0);
+    let hi = ticks.last().copied().unwrap_or(1.0);
+    let x = |v: f64| left + (width - left - right) * (v - lo) / (hi - lo);
+    let subtitle = if morris {
+        format!("mu*, mean absolute effect, {unit} (whisker: 95% interval); sigma in words")
+    } else {
+        "share of variance: S1 alone (dark), ST with interactions (light); whisker: 95% interval"
+            .to_string()
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{t}\" font-family=\"sans-serif\" font-size=\"{font}\">\
+<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>\
+<text x=\"8\" y=\"16\" font-weight=\"bold\" font-size=\"13\">{t}</text>\
+<text x=\"8\" y=\"32\" fill=\"{GREY}\">{u}</text>",
+        t = escape(title),
+        u = escape(&subtitle)
+    );
+    let axis = top + row * items.len() as f64 + 4.0;
+    for t in &ticks {
+        let _ = write!(
+            svg,
+            "<line x1=\"{0:.1}\" y1=\"{top}\" x2=\"{0:.1}\" y2=\"{axis:.1}\" stroke=\"{1}\"/>\
+<text x=\"{0:.1}\" y=\"{2:.1}\" text-anchor=\"middle\" fill=\"{GREY}\">{3}</text>",
+            x(*t),
+            if *t == 0.0 { GREY } else { "#e4e4e4" },
+            axis + 15.0,
+            fixed(*t, decimals)
+        );
+    }
+    let whisker = |svg: &mut String, (_, a, b): (f64, f64, f64), y: f64| {
+        if a.is_finite() && b.is_finite() {
+            let (a, b) = (x(a), x(b));
+            let _ = write!(
+                svg,
+                "<polyline points=\"{a:.1},{:.1} {a:.1},{:.1} {a:.1},{y:.1} {b:.1},{y:.1} {b:.1},{:.1} {b:.1},{:.1}\" fill=\"none\" stroke=\"{BASE}\" stroke-width=\"1\"/>",
+                y - 3.0,
+                y + 3.0,
+                y - 3.0,
+                y + 3.0
+            );
+        }
+    };
+    let bar = |svg: &mut String, v: f64, y: f64, h: f64, colour: &str| {
+        let (a, b) = (x(v.min(0.0)), x(v.max(0.0)));
+        let _ = write!(
+            svg,
+            "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{colour}\"/>",
+            y - h / 2.0,
+            (b - a).max(0.5)
+        );
+    };
+    let d = |v: f64| fixed(v, 2);
+    for (k, item) in items.iter().enumerate() {
+        let y = top + row * (k as f64 + 0.5);
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\"{}>{}</text>",
+            left - 8.0,
+            y + 4.0,
+            if item.parameter == "noise" {
+                " font-style=\"italic\""
+            } else {
+                ""
+            },
+            escape(&item.parameter)
+        );
+        let words = if morris {
+            let main = item
+                .main
+                .map_or(String::new(), |m| fixed(m.0, decimals_for(m.0).min(3)));
+            let sigma = item
+                .second
+                .map_or(String::new(), |s| fixed(s.0, decimals_for(s.0).min(3)));
+            if let Some(m) = item.main {
+                bar(&mut svg, m.0, y, 12.0, LEVER);
+                whisker(&mut svg, m, y);
+            }
+            format!("mu* {main} · sigma {sigma}")
+        } else {
+            if let Some(st) = item.second {
+                bar(&mut svg, st.0, y + 4.0, 8.0, "#9ecae1");
+                whisker(&mut svg, st, y + 4.0);
+            }
+            if let Some(s1) = item.main {
+                bar(&mut svg, s1.0, y - 4.0, 8.0, LEVER);
+                whisker(&mut svg, s1, y - 4.0);
+            }
+            format!(
+                "S1 {} · ST {}",
+                item.main.map_or("–".to_string(), |m| d(m.0)),
+                item.second.map_or("–".to_string(), |m| d(m.0))
+            )
+        };
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{BASE}\">{}</text>",
+            width - right + 8.0,
+            y + 4.0,
+            escape(&words)
+        );
+    }
+    svg + "</svg>"
 }
 
 /// The decision table: per lever the mean of each headline metric and its

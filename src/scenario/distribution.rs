@@ -209,6 +209,44 @@ impl Distribution {
         })
     }
 
+    /// The `u`-quantile (inverse CDF) for `u` in (0, 1): the value below
+    /// which a share `u` of draws falls. Maps a point of the unit cube to
+    /// parameter values in `bilateral sensitivity`. `u` is clamped into
+    /// [0, 1]; the ends give the support's ends (infinite for a normal).
+    pub fn quantile(&self, u: f64) -> f64 {
+        use statrs::distribution::{Beta as BetaDist, ContinuousCDF};
+        let u = if u.is_nan() { 0.5 } else { u.clamp(0.0, 1.0) };
+        // The standard normal quantile, via the inverse complementary error
+        // function (as statrs' Normal::inverse_cdf).
+        let z = |u: f64| -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * u);
+        match *self {
+            Distribution::Uniform { low, high } => low + u * (high - low),
+            Distribution::Normal { mean, sd } => mean + sd * z(u),
+            Distribution::LogNormal { median, sigma } => median * (sigma * z(u)).exp(),
+            Distribution::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => {
+                // The shapes were checked positive in `build`; a failure
+                // here cannot happen, the mean is a safe answer anyway.
+                let x =
+                    BetaDist::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.inverse_cdf(u));
+                low + (high - low) * x
+            }
+            Distribution::Triangular { low, mode, high } => {
+                let width = high - low;
+                let at_mode = (mode - low) / width;
+                if u <= at_mode {
+                    low + (u * width * (mode - low)).sqrt()
+                } else {
+                    high - ((1.0 - u) * width * (high - mode)).sqrt()
+                }
+            }
+        }
+    }
+
     /// A short description, e.g. `uniform(0.1, 0.3)`.
     pub fn describe(&self) -> String {
         match *self {
@@ -240,5 +278,104 @@ impl Sampler {
             Sampler::Beta(d, low, width) => low + width * d.sample(rng),
             Sampler::Triangular(d) => d.sample(rng),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Distribution;
+    use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
+
+    /// Every quantile inverts the distribution's CDF (statrs' CDFs, and the
+    /// triangular's written out), on a grid of levels.
+    #[test]
+    fn quantiles_invert_the_cdf() {
+        let tri = |x: f64, a: f64, c: f64, b: f64| {
+            if x <= c {
+                (x - a) * (x - a) / ((b - a) * (c - a))
+            } else {
+                1.0 - (b - x) * (b - x) / ((b - a) * (b - c))
+            }
+        };
+        let normal = Normal::new(3.0, 2.0).unwrap();
+        let lognormal = LogNormal::new(0.5_f64.ln(), 0.4).unwrap();
+        let beta = Beta::new(2.0, 5.0).unwrap();
+        for k in 1..100 {
+            let u = f64::from(k) / 100.0;
+            let cases: [(Distribution, f64); 5] = [
+                (
+                    Distribution::Uniform {
+                        low: -1.0,
+                        high: 3.0,
+                    },
+                    {
+                        let x = Distribution::Uniform {
+                            low: -1.0,
+                            high: 3.0,
+                        }
+                        .quantile(u);
+                        (x + 1.0) / 4.0
+                    },
+                ),
+                (Distribution::Normal { mean: 3.0, sd: 2.0 }, {
+                    normal.cdf(Distribution::Normal { mean: 3.0, sd: 2.0 }.quantile(u))
+                }),
+                (
+                    Distribution::LogNormal {
+                        median: 0.5,
+                        sigma: 0.4,
+                    },
+                    {
+                        let d = Distribution::LogNormal {
+                            median: 0.5,
+                            sigma: 0.4,
+                        };
+                        lognormal.cdf(d.quantile(u))
+                    },
+                ),
+                (
+                    Distribution::Beta {
+                        alpha: 2.0,
+                        beta: 5.0,
+                        low: 10.0,
+                        high: 20.0,
+                    },
+                    {
+                        let d = Distribution::Beta {
+                            alpha: 2.0,
+                            beta: 5.0,
+                            low: 10.0,
+                            high: 20.0,
+                        };
+                        beta.cdf((d.quantile(u) - 10.0) / 10.0)
+                    },
+                ),
+                (
+                    Distribution::Triangular {
+                        low: 4.0,
+                        mode: 8.0,
+                        high: 13.0,
+                    },
+                    {
+                        let d = Distribution::Triangular {
+                            low: 4.0,
+                            mode: 8.0,
+                            high: 13.0,
+                        };
+                        tri(d.quantile(u), 4.0, 8.0, 13.0)
+                    },
+                ),
+            ];
+            for (d, back) in cases {
+                assert!(
+                    (back - u).abs() < 1e-9,
+                    "{}: cdf(quantile({u})) = {back}",
+                    d.describe()
+                );
+            }
+        }
+        let n = Distribution::Normal { mean: 0.0, sd: 1.0 };
+        assert!((n.quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-9);
+        assert_eq!(n.quantile(0.5), 0.0);
     }
 }
