@@ -216,38 +216,91 @@ macro_rules! regularity {
 }
 
 // The shipped scenario was calibrated with R1 >= 85%, R3 >= 90%, R4 >= 90%,
-// R5 >= 95%, R6 >= 90% and R7 >= 85% required (docs/MODEL.md, section 13);
-// these floors sit 10 points lower, for 1,000 runs instead of 2,000 and room
-// for small model changes. The others must hold in most runs.
+// R5 >= 95%, R6 >= 90% and R7 >= 85% required (docs/MODEL.md, section 13).
+// Measured over 2,000 runs (`cargo run --release --example regularities`):
+// R1 84.5, R2 91.2, R3 92.8, R4 100, R5 99.6, R6 100, R7 90.0, R8 92.8,
+// R9 100, R10 75.6, R11 100 (%). The floors sit about four standard errors
+// of a 1,000-run share below (R7 applies in ~400 of them).
 regularity!(
     r1_a_threat_is_paused_within_days_for_a_visible_concession,
     "R1",
-    0.75
+    0.79
 );
-// The record itself has one of its two transfers just before a deadline.
 regularity!(
     r2_transfers_come_in_batches_shortly_before_deadlines,
     "R2",
-    0.5
+    0.87
 );
 regularity!(
     r3_most_deadlines_pass_without_the_threatened_step,
     "R3",
-    0.8
+    0.89
 );
-regularity!(r4_an_imposed_tariff_is_partly_rolled_back_fast, "R4", 0.8);
-regularity!(r5_the_threatened_side_does_not_retaliate, "R5", 0.85);
-regularity!(r6_the_tariff_stays_above_zero_for_months, "R6", 0.8);
+regularity!(r4_an_imposed_tariff_is_partly_rolled_back_fast, "R4", 0.99);
+regularity!(r5_the_threatened_side_does_not_retaliate, "R5", 0.98);
+regularity!(r6_the_tariff_stays_above_zero_for_months, "R6", 0.99);
 regularity!(
     r7_escalated_threats_are_extended_rather_than_applied,
     "R7",
-    0.75
+    0.84
 );
 regularity!(
     r8_cooperation_deepens_step_by_step_without_an_agreement,
     "R8",
-    0.5
+    0.89
 );
-regularity!(r9_sovereignty_red_lines_hold, "R9", 0.5);
-regularity!(r10_approval_erodes_after_the_rally, "R10", 0.5);
-regularity!(r11_pressure_does_not_ease_with_results, "R11", 0.5);
+regularity!(r9_sovereignty_red_lines_hold, "R9", 0.99);
+regularity!(r10_approval_erodes_after_the_rally, "R10", 0.70);
+regularity!(r11_pressure_does_not_ease_with_results, "R11", 0.99);
+
+/// The share of runs in which regularity `id` holds with `set` applied to
+/// the February scenario's baseline (500 runs).
+fn share_with(id: &str, set: &[(&str, f64)]) -> f64 {
+    let mut s = scenario("us_mexico_2025-02.toml");
+    for (path, x) in set {
+        let i = index(&s, path);
+        s.levers[0].overrides.push((i, ParamValue::Fixed(*x)));
+    }
+    let found = regularities(&s, 500, s.seed).unwrap();
+    found.iter().find(|r| r.id == id).unwrap().share()
+}
+
+// Each regularity that holds in (nearly) every run must be able to fail:
+// under a parameter set that removes its cause it does.
+
+#[test]
+fn r4_fails_when_the_government_never_exempts() {
+    let s = share_with("R4", &[("us.exemption_value", -30.0)]);
+    assert!(s < 0.2, "R4 without exemptions: {s}");
+}
+
+#[test]
+fn r6_fails_when_the_government_cuts_at_once() {
+    let s = share_with(
+        "R6",
+        &[
+            ("us.relief_weight", 40.0),
+            ("us.audience_cost", 0.0),
+            ("us.cut_step_pct", 25.0),
+        ],
+    );
+    assert!(s < 0.5, "R6 with eager cuts: {s}");
+}
+
+#[test]
+fn r9_fails_when_a_strike_is_attractive() {
+    let s = share_with("R9", &[("us.strike_base_utility", 5.0)]);
+    assert!(s < 0.2, "R9 with attractive strikes: {s}");
+}
+
+#[test]
+fn r11_fails_without_the_demand_ratchet() {
+    let s = share_with("R11", &[("us.demand_ratchet", 0.0)]);
+    assert!(s < 0.2, "R11 without a ratchet: {s}");
+}
+
+#[test]
+fn r5_fails_when_retaliation_is_attractive() {
+    let s = share_with("R5", &[("mx.retaliation_bias", 10.0)]);
+    assert!(s < 0.2, "R5 with a taste for retaliation: {s}");
+}
