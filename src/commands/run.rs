@@ -172,12 +172,18 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 /// The files `bilateral run` writes besides the streamed runs.csv, in
 /// registry order; those that do not apply (compare.csv with one lever) are
 /// left out by the transaction.
-pub fn run_files(args: &RunArgs) -> Vec<&'static OutputFile> {
+fn run_files(args: &RunArgs) -> Vec<&'static OutputFile> {
+    files(args.xlsx, args.report)
+}
+
+/// The files of `bilateral run` (besides runs.csv), with results.xlsx
+/// (`--xlsx`) and report.html (`--report`) when asked for.
+pub fn files(xlsx: bool, report: bool) -> Vec<&'static OutputFile> {
     let mut files = export::RUN_FILES.to_vec();
-    if args.xlsx {
+    if xlsx {
         files.push(&export::WORKBOOK);
     }
-    if args.report {
+    if report {
         files.push(&export::REPORT);
     }
     files

@@ -144,6 +144,11 @@ impl fmt::Display for ScenarioError {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        Self::load_with_source(path).map(|(scenario, _)| scenario)
+    }
+
+    /// Reads and validates a scenario file; also returns the file's bytes.
+    pub fn load_with_source(path: &Path) -> Result<(Scenario, Vec<u8>), ScenarioError> {
         let bytes = std::fs::read(path).map_err(|e| ScenarioError {
             path: path.to_path_buf(),
             problems: vec![Problem {
@@ -155,7 +160,8 @@ impl Scenario {
                 snippet: None,
             }],
         })?;
-        Self::from_bytes(path, &bytes)
+        let scenario = Self::from_bytes(path, &bytes)?;
+        Ok((scenario, bytes))
     }
 
     /// Validates a scenario held in memory (`path` is used in messages).
