@@ -171,6 +171,11 @@ class Result:
         """Runs per lever (fewer than asked when until_ci stopped early)."""
         return self._native.runs
 
+    @property
+    def stopped_early(self) -> bool:
+        """Whether ``until_ci`` stopped the run before ``runs``."""
+        return self._native.stopped_early
+
     def write(self, dir: PathLike, *, xlsx: bool = False, report: bool = False) -> None:
         """Writes the files of ``bilateral run --out dir`` (one transaction:
         all files or none; files of an earlier run that this one lacks are
