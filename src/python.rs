@@ -20,6 +20,7 @@ use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use pyo3::create_exception;
@@ -124,9 +125,17 @@ fn interruptible<T: Send>(
     let mut raised: Option<PyErr> = None;
     let outcome = py.detach(|| {
         std::thread::scope(|scope| {
-            let handle = scope.spawn(work);
-            while !handle.is_finished() {
-                std::thread::sleep(Duration::from_millis(50));
+            // The worker says when it is done (or, panicking, drops the
+            // sender): a short run returns at once, not at the next check.
+            let (done, finished) = mpsc::channel::<()>();
+            let handle = scope.spawn(move || {
+                let outcome = work();
+                let _ = done.send(());
+                outcome
+            });
+            while let Err(RecvTimeoutError::Timeout) =
+                finished.recv_timeout(Duration::from_millis(50))
+            {
                 if raised.is_none()
                     && let Err(e) = Python::attach(|py| py.check_signals())
                 {
