@@ -3,7 +3,8 @@
 //! Data flows one way: a scenario file ([`scenario`]) is resolved into model
 //! parameters ([`model`]), the [`engine`] runs them in parallel from one
 //! master seed, [`stats`] accumulates the outcomes, and [`output`] writes the
-//! CSV files. [`cli`] and [`commands`] are the command-line front end.
+//! CSV files. [`cli`] and [`commands`] are the command-line front end; with
+//! the cargo feature `python`, `python` is the Python module built on them.
 
 pub mod analysis;
 pub mod calendar;
@@ -14,6 +15,8 @@ pub mod docs;
 pub mod engine;
 pub mod model;
 pub mod output;
+#[cfg(feature = "python")]
+mod python;
 pub mod scenario;
 pub mod score;
 pub mod stats;

@@ -74,3 +74,74 @@ pub fn progress(quiet: bool, total: u64) -> ProgressBar {
     }
     bar
 }
+
+/// The `bilateral` command: parses `argv` (the program name first), runs
+/// one subcommand, prints errors, and returns the exit code (0 success, 1
+/// runtime failure, 2 usage or invalid scenario, 130 interrupted). The
+/// binary's `main` and the Python package's `bilateral` command both call
+/// it. Installs the Ctrl-C handler: the engine finishes its current chunk
+/// and stops, nothing is written under a final name; a second Ctrl-C exits
+/// at once.
+pub fn main<I, T>(argv: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use crate::cli::{Cli, Command};
+    use crate::engine::{self, EngineError};
+    use crate::scenario::ScenarioError;
+    use clap::Parser;
+    use std::sync::atomic::Ordering;
+
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // What `Cli::parse` does, without leaving the process: help and
+            // version on stdout (exit 0), usage errors on stderr (exit 2).
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    let _ = ctrlc::set_handler(|| {
+        if engine::INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let result = match &cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Validate(args) => validate::execute(args),
+        Command::Sweep(args) => sweep::execute(args),
+        Command::Bench(args) => bench::execute(args),
+        Command::Merge(args) => merge::execute(args),
+        Command::Score(args) => score::execute(args),
+        Command::Calibrate(args) => calibrate::execute(args),
+        Command::Report(args) => report::execute(args),
+        Command::Trace(args) => trace::execute(args),
+        Command::Robust(args) => robust::execute(args),
+        Command::Discover(args) => discover::execute(args),
+        Command::Sensitivity(args) => sensitivity::execute(args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e)
+            if matches!(
+                e.downcast_ref::<EngineError>(),
+                Some(EngineError::Interrupted)
+            ) =>
+        {
+            eprintln!(
+                "interrupted: no output file was written or changed; earlier outputs are as they were"
+            );
+            130
+        }
+        Err(e) => {
+            let usage = e.downcast_ref::<ScenarioError>().is_some()
+                || e.downcast_ref::<UsageError>().is_some()
+                || e.downcast_ref::<validate::ValidationFailed>().is_some();
+            if e.downcast_ref::<validate::ValidationFailed>().is_none() {
+                eprintln!("error: {e:#}");
+            }
+            if usage { 2 } else { 1 }
+        }
+    }
+}

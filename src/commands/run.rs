@@ -46,7 +46,13 @@ pub struct RunConfig {
 impl RunConfig {
     /// Turns command-line options into a validated configuration.
     pub fn from_args(args: &RunArgs) -> Result<RunConfig> {
-        let scenario = Scenario::load(&args.scenario)?;
+        Self::for_scenario(Scenario::load(&args.scenario)?, args)
+    }
+
+    /// The configuration of a run of `scenario`, already loaded, with the
+    /// options `args` (its `scenario` path is only used for the default
+    /// output folder): the checks and messages of `bilateral run`.
+    pub fn for_scenario(scenario: Scenario, args: &RunArgs) -> Result<RunConfig> {
         for name in args.levers.levers.iter().chain([&args.baseline]) {
             check_lever(&scenario, name)?;
         }
@@ -168,11 +174,17 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 /// registry order; those that do not apply (compare.csv with one lever) are
 /// left out by the transaction.
 fn run_files(args: &RunArgs) -> Vec<&'static OutputFile> {
+    files(args.xlsx, args.report)
+}
+
+/// The files of `bilateral run` (besides runs.csv), with results.xlsx
+/// (`--xlsx`) and report.html (`--report`) when asked for.
+pub fn files(xlsx: bool, report: bool) -> Vec<&'static OutputFile> {
     let mut files = export::RUN_FILES.to_vec();
-    if args.xlsx {
+    if xlsx {
         files.push(&export::WORKBOOK);
     }
-    if args.report {
+    if report {
         files.push(&export::REPORT);
     }
     files
@@ -189,6 +201,29 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let mut folder = Transaction::folder(&config.out)?;
     let results = simulate(&config, &mut folder)?;
     let elapsed = clock.elapsed().as_secs_f64();
+    let manifest = manifest(&config, &results, started, elapsed);
+    export_run(
+        &mut folder,
+        &run_files(args),
+        &config.scenario,
+        &results,
+        manifest,
+    )?;
+    folder.commit()?;
+    if !config.quiet {
+        print_table(&config, &results, elapsed)?;
+    }
+    Ok(())
+}
+
+/// The manifest of a finished run of `config` that started at `started`
+/// and took `elapsed` seconds (its `files` are set when it is written).
+pub fn manifest(
+    config: &RunConfig,
+    results: &Results,
+    started: chrono::DateTime<chrono::Utc>,
+    elapsed: f64,
+) -> Manifest {
     let s = &config.scenario;
     let mut manifest = Manifest::new(
         RunIdentity::of(s, config.seed, results.runs, &config.levers),
@@ -210,23 +245,33 @@ pub fn execute(args: &RunArgs) -> Result<()> {
             )
         }
     });
-    let tables = RunTables {
-        scenario: &s.name,
-        ids: &s.ids,
-        calendar: &s.calendar,
-        results: &results,
-    };
-    folder.export(&run_files(args), Some(tables), manifest)?;
-    folder.commit()?;
-    if !config.quiet {
-        print_table(&config, &results, elapsed)?;
-    }
-    Ok(())
+    manifest
 }
 
-/// Runs the configuration, streaming runs.csv (or a shard's runs file)
-/// into `folder` unless switched off.
-fn simulate(config: &RunConfig, folder: &mut Transaction) -> Result<Results> {
+/// Serializes and stages the registry files `files` of a run (runs.csv,
+/// when written, must be staged already); the caller commits `folder`.
+pub fn export_run(
+    folder: &mut Transaction,
+    files: &[&'static OutputFile],
+    scenario: &Scenario,
+    results: &Results,
+    manifest: Manifest,
+) -> Result<(), output::OutputError> {
+    folder.export(files, Some(run_tables(scenario, results)), manifest)
+}
+
+/// What the exporters of a run's tables read.
+pub fn run_tables<'a>(scenario: &'a Scenario, results: &'a Results) -> RunTables<'a> {
+    RunTables {
+        scenario: &scenario.name,
+        ids: &scenario.ids,
+        calendar: &scenario.calendar,
+        results,
+    }
+}
+
+/// The engine's plan for `config`.
+pub fn plan(config: &RunConfig) -> Result<Plan> {
     let s = &config.scenario;
     let mut plan =
         Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
@@ -239,29 +284,62 @@ fn simulate(config: &RunConfig, folder: &mut Transaction) -> Result<Results> {
         .iter()
         .position(|l| *l == config.reference)
         .unwrap_or(0);
+    Ok(plan)
+}
+
+/// Runs the configuration, streaming runs.csv (or a shard's runs file)
+/// into `folder` unless switched off.
+fn simulate(config: &RunConfig, folder: &mut Transaction) -> Result<Results> {
+    let plan = plan(config)?;
     let runs_name = match config.shard {
         Some((i, n)) => output::partial::runs_file_name(i, n),
         None => export::RUNS.name.to_string(),
     };
     let runs_path = folder.dir().join(&runs_name);
-    let mut runs_writer = if config.write_runs {
-        let file = folder.stream(&runs_name)?;
-        let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
-        Some(RunsWriter::new(
-            file,
-            &s.ids,
-            config.levers.clone(),
-            &reported,
-            &plan.rule_names,
-        )?)
+    let file = if config.write_runs {
+        Some(folder.stream(&runs_name)?)
     } else {
         None
     };
-    let total = plan.range.end - plan.range.start;
     let first = plan.range.start;
-    let bar = super::progress(config.quiet, total);
+    let bar = super::progress(config.quiet, plan.range.end - first);
+    let (results, file) = simulate_into(config, &plan, file, &runs_path, |done| {
+        bar.set_position(done - first);
+    })?;
+    bar.finish_and_clear();
+    if let Some(file) = file {
+        folder.add_streamed(file, config.shard.is_none())?;
+    }
+    Ok(results)
+}
+
+/// Runs `plan` (of `config`), writing runs.csv to `runs` when given (a
+/// file of an output folder, or memory); `runs_path` names it in errors.
+/// `on_progress` sees the index after the last run done. Returns the
+/// statistics and the flushed writer.
+pub fn simulate_into<W: std::io::Write + Send>(
+    config: &RunConfig,
+    plan: &Plan,
+    runs: Option<W>,
+    runs_path: &Path,
+    on_progress: impl FnMut(u64),
+) -> Result<(Results, Option<W>)> {
+    let s = &config.scenario;
+    let mut runs_writer = match runs {
+        Some(w) => {
+            let reported: Vec<String> = plan.reported.iter().map(|&i| s.path_of(i)).collect();
+            Some(RunsWriter::new(
+                w,
+                &s.ids,
+                config.levers.clone(),
+                &reported,
+                &plan.rule_names,
+            )?)
+        }
+        None => None,
+    };
     let results = engine::run(
-        &plan,
+        plan,
         config.threads,
         |record| match runs_writer.as_mut() {
             Some(w) => w.write(record).map_err(|e| {
@@ -274,16 +352,15 @@ fn simulate(config: &RunConfig, folder: &mut Transaction) -> Result<Results> {
             }),
             None => Ok(()),
         },
-        |done| bar.set_position(done - first),
+        on_progress,
     )?;
-    bar.finish_and_clear();
-    if let Some(w) = runs_writer {
-        let file = w
-            .finish()
-            .map_err(|e| output::OutputError::at(&runs_path, e))?;
-        folder.add_streamed(file, config.shard.is_none())?;
-    }
-    Ok(results)
+    let runs = runs_writer
+        .map(|w| {
+            w.finish()
+                .map_err(|e| output::OutputError::at(runs_path, e))
+        })
+        .transpose()?;
+    Ok((results, runs))
 }
 
 /// Runs one shard and writes its partial result and runs file, together.

@@ -156,15 +156,35 @@ impl<W: Write> Observer for Tracer<'_, W> {
 /// Runs `bilateral trace`.
 pub fn execute(args: &TraceArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    check_lever(&scenario, &args.lever)?;
-    let lever = scenario
-        .lever(&args.lever)
-        .ok_or_else(|| anyhow::anyhow!("no lever `{}`", args.lever))?;
-    let lever = ResolvedLever::new(&scenario, lever).map_err(anyhow::Error::msg)?;
     let seed = args.seed.unwrap_or(scenario.seed);
-    let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, args.run);
-    let stdout = io::stdout();
-    let mut out = csv_writer(stdout.lock());
+    match write(&scenario, &args.lever, seed, args.run, io::stdout().lock()) {
+        // `bilateral trace … | head`: the reader has what it wanted.
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Writes the trace of run `run` of `lever` of `scenario` from the master
+/// seed `seed` as CSV to `out`.
+pub fn write<W: Write>(
+    scenario: &Scenario,
+    lever: &str,
+    seed: u64,
+    run: u64,
+    out: W,
+) -> Result<()> {
+    check_lever(scenario, lever)?;
+    let lever = scenario
+        .lever(lever)
+        .ok_or_else(|| anyhow::anyhow!("no lever `{lever}`"))?;
+    let lever = ResolvedLever::new(scenario, lever).map_err(anyhow::Error::msg)?;
+    let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, run);
+    let mut out = csv_writer(out);
     let mut header: Vec<String> = ["week", "date", "actor", "action", "detail"]
         .iter()
         .map(|s| s.to_string())
@@ -190,8 +210,5 @@ pub fn execute(args: &TraceArgs) -> Result<()> {
         &mut tracer,
     );
     let flushed = tracer.out.flush();
-    match tracer.error.map_or(flushed, Err) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    Ok(tracer.error.map_or(flushed, Err)?)
 }

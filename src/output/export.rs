@@ -232,6 +232,29 @@ pub static FILES: [&OutputFile; 13] = [
     &REPORT,
 ];
 
+/// The files of the new set when `files` are serialized with `tables`
+/// into a folder whose transaction already holds the files for which
+/// `present` is true (streamed, serialized or kept), in registry order:
+/// manifest.json's `files`.
+pub fn written(
+    files: &[&'static OutputFile],
+    tables: Option<&RunTables<'_>>,
+    present: impl Fn(&str) -> bool,
+) -> Vec<&'static OutputFile> {
+    FILES
+        .iter()
+        .copied()
+        .filter(|f| {
+            let listed = files.iter().any(|g| g.name == f.name);
+            let already = present(f.name);
+            match f.exporter {
+                Some(e) => (listed && e.applies(tables)) || already,
+                None => already,
+            }
+        })
+        .collect()
+}
+
 /// The registry entry named `name`.
 pub fn by_name(name: &str) -> Option<&'static OutputFile> {
     FILES.iter().copied().find(|f| f.name == name)

@@ -203,18 +203,9 @@ impl Transaction {
         tables: Option<RunTables<'_>>,
         mut manifest: Manifest,
     ) -> Result<(), OutputError> {
-        let written: Vec<&OutputFile> = export::FILES
-            .iter()
-            .copied()
-            .filter(|f| {
-                let listed = files.iter().any(|g| g.name == f.name);
-                let already = self.contents.has(f.name) || self.is_staged(f.name);
-                match f.exporter {
-                    Some(e) => (listed && e.applies(tables.as_ref())) || already,
-                    None => already,
-                }
-            })
-            .collect();
+        let written = export::written(files, tables.as_ref(), |name| {
+            self.contents.has(name) || self.is_staged(name)
+        });
         manifest.files = written.iter().map(|f| f.name.to_string()).collect();
         for file in written {
             let Some(exporter) = file.exporter else {

@@ -144,6 +144,11 @@ impl fmt::Display for ScenarioError {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        Self::load_with_source(path).map(|(scenario, _)| scenario)
+    }
+
+    /// Reads and validates a scenario file; also returns the file's bytes.
+    pub fn load_with_source(path: &Path) -> Result<(Scenario, Vec<u8>), ScenarioError> {
         let bytes = std::fs::read(path).map_err(|e| ScenarioError {
             path: path.to_path_buf(),
             problems: vec![Problem {
@@ -155,7 +160,8 @@ impl Scenario {
                 snippet: None,
             }],
         })?;
-        Self::from_bytes(path, &bytes)
+        let scenario = Self::from_bytes(path, &bytes)?;
+        Ok((scenario, bytes))
     }
 
     /// Validates a scenario held in memory (`path` is used in messages).
@@ -209,15 +215,7 @@ impl Scenario {
     /// A swept range for parameter `path` (`LOW:HIGH:STEPS`), checked against
     /// the parameter's allowed range.
     pub fn sweep_range(&self, path: &str, range: &str) -> Result<sweep::SweepRange, String> {
-        let paths: Vec<String> = (0..self.baseline.len()).map(|i| self.path_of(i)).collect();
-        let Some(index) = paths.iter().position(|p| p == path) else {
-            let valid: Vec<&str> = paths.iter().map(String::as_str).collect();
-            let hint = suggest(path, &valid).map_or_else(
-                || "parameters are named by path: world.<key>, <actor>.<key>, initial.<key>, initial.<actor>.<key>".to_string(),
-                |s| format!("did you mean `{s}`?"),
-            );
-            return Err(format!("unknown parameter `{path}`; {hint}"));
-        };
+        let index = self.param_index(path)?;
         let (low, high, steps) = sweep::parse_range(range)?;
         let (_, _, spec) = params::spec_at(index);
         if low < spec.min || high > spec.max {
@@ -233,6 +231,82 @@ impl Scenario {
             high,
             steps,
         })
+    }
+
+    /// The flat index of the parameter `path` (`us.hawkishness`), or why
+    /// there is none, with the closest path.
+    pub fn param_index(&self, path: &str) -> Result<usize, String> {
+        let paths: Vec<String> = (0..self.baseline.len()).map(|i| self.path_of(i)).collect();
+        paths.iter().position(|p| p == path).ok_or_else(|| {
+            let valid: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let hint = suggest(path, &valid).map_or_else(
+                || "parameters are named by path: world.<key>, <actor>.<key>, initial.<key>, initial.<actor>.<key>".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            format!("unknown parameter `{path}`; {hint}")
+        })
+    }
+
+    /// The scenario file `source` (the text this scenario was loaded from)
+    /// with the parameters `values` (dotted path, TOML value: a number or a
+    /// distribution's inline table) set in its tables, as if the file said
+    /// so, and checked like any scenario file: the new text and the
+    /// scenario it gives. A lever that sets one of these parameters keeps
+    /// its own value. Line comments and layout are kept, so messages about
+    /// an edited value point at its line in `source`.
+    pub fn with_values(
+        &self,
+        source: &[u8],
+        values: &[(String, toml_edit::Value)],
+    ) -> Result<(Vec<u8>, Scenario), ScenarioError> {
+        let problem = |key: Option<&str>, message: String, help: Option<String>| ScenarioError {
+            path: self.path.clone(),
+            problems: vec![Problem {
+                line: None,
+                column: None,
+                key: key.map(str::to_string),
+                message,
+                help,
+                snippet: None,
+            }],
+        };
+        let text = std::str::from_utf8(source)
+            .map_err(|e| problem(None, format!("the file is not UTF-8: {e}"), None))?;
+        let mut doc: toml_edit::DocumentMut = text
+            .parse()
+            .map_err(|e| problem(None, format!("the file is not valid TOML: {e}"), None))?;
+        for (path, value) in values {
+            if let Err(message) = self.param_index(path) {
+                let (message, help) = match message.split_once("; ") {
+                    Some((m, h)) => (m.to_string(), Some(h.to_string())),
+                    None => (message, None),
+                };
+                return Err(problem(Some(path), message, help));
+            }
+            let parts: Vec<&str> = path.split('.').collect();
+            let (tables, key) = parts.split_at(parts.len() - 1);
+            let mut item = doc.as_item_mut();
+            for t in tables {
+                item = &mut item[*t];
+            }
+            let Some(table) = item.as_table_like_mut() else {
+                return Err(problem(
+                    Some(path),
+                    format!("`{}` is not a table in the file", tables.join(".")),
+                    None,
+                ));
+            };
+            let mut value = value.clone();
+            match table.get(key[0]).and_then(toml_edit::Item::as_value) {
+                // The old value's spacing and line comment stay.
+                Some(old) => *value.decor_mut() = old.decor().clone(),
+                None => value.decor_mut().set_prefix(" "),
+            }
+            table.insert(key[0], toml_edit::Item::Value(value));
+        }
+        let bytes = doc.to_string().into_bytes();
+        let scenario = Scenario::from_bytes(&self.path, &bytes)?;
+        Ok((bytes, scenario))
     }
 
     /// Dotted path of a flat index with this scenario's actor ids.

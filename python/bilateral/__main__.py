@@ -1,0 +1,5 @@
+"""``python -m bilateral ...``: the ``bilateral`` command."""
+
+from bilateral._cli import main
+
+main()
