@@ -1,5 +1,5 @@
 //! `bilateral report`: report.html (and results.xlsx) for an output folder
-//! of `run`, `merge` or `sensitivity`.
+//! of `run`, `merge`, `sensitivity`, `robust` or `discover`.
 
 use anyhow::Result;
 
@@ -10,18 +10,14 @@ use crate::output;
 /// Runs `bilateral report`.
 pub fn execute(args: &ReportArgs) -> Result<()> {
     let has = |name: &str| args.dir.join(name).is_file();
-    if !has("timeseries.csv") && !has(output::export::SENSITIVITY.name) {
-        // A robust or discover folder: its table goes into a workbook, it
-        // has no charts of its own.
-        if args.xlsx && (has(output::export::ROBUST.name) || has(output::export::DISCOVERY.name)) {
-            output::xlsx::write(&args.dir)?;
-            return Ok(super::emit(&format!(
-                "workbook -> {}\n",
-                args.dir.join("results.xlsx").display()
-            ))?);
-        }
+    let analysis = [
+        &output::export::SENSITIVITY,
+        &output::export::ROBUST,
+        &output::export::DISCOVERY,
+    ];
+    if !has("timeseries.csv") && !analysis.iter().any(|f| has(f.name)) {
         return Err(UsageError(format!(
-            "{} holds no timeseries.csv: give the output folder of `bilateral run` (or of `bilateral sensitivity`)",
+            "{} holds no timeseries.csv: give the output folder of `bilateral run` (or of `bilateral sensitivity`, `robust` or `discover`)",
             args.dir.display()
         ))
         .into());

@@ -762,10 +762,20 @@ fn words(template: &str, names: &[String; 2]) -> String {
 
 /// Builds report.html from the run's tables `files` and its manifest.
 pub fn build(files: &Contents, manifest: &serde_json::Value) -> Result<String, String> {
-    if !files.has("timeseries.csv")
-        && let Ok(table) = read(files, SENSITIVITY_CSV)
-    {
-        return Ok(sensitivity_page(&table, manifest));
+    if !files.has("timeseries.csv") {
+        if let Ok(table) = read(files, SENSITIVITY_CSV) {
+            return Ok(sensitivity_page(&table, manifest));
+        }
+        if let Ok(table) = read(files, ROBUST_CSV) {
+            return Ok(analysis_page("robust", manifest, &robust_section(&table)));
+        }
+        if let Ok(table) = read(files, DISCOVERY_CSV) {
+            return Ok(analysis_page(
+                "discover",
+                manifest,
+                &discovery_section(&table)?,
+            ));
+        }
     }
     let ts = read(files, "timeseries.csv")?;
     let mut levers: Vec<String> = Vec::new();
@@ -956,6 +966,279 @@ its assumptions, not as predictions with that precision: the intervals measure M
 
 /// The analysis table of `bilateral sensitivity`.
 const SENSITIVITY_CSV: &str = "sensitivity.csv";
+/// The analysis table of `bilateral robust`.
+const ROBUST_CSV: &str = "robust.csv";
+/// The analysis table of `bilateral discover`.
+const DISCOVERY_CSV: &str = "discovery.csv";
+
+/// The page of a robust or discover folder: the scenario's header, the
+/// analysis settings from the manifest, and `section`.
+fn analysis_page(command: &str, manifest: &serde_json::Value, section: &str) -> String {
+    let fact = |k: &str| {
+        manifest
+            .get(k)
+            .map_or(String::new(), |v| escape(v.to_string().trim_matches('"')))
+    };
+    let scenario = fact("scenario");
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>bilateral {command}: {scenario}</title>\
+<style>body{{font-family:sans-serif;max-width:1280px;margin:1em auto;padding:0 1em;color:#111}}\
+h1{{font-size:1.5em}}h2{{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #999}}h3{{font-size:1.05em;margin:1.4em 0 .4em}}\
+table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th:first-child,td:first-child{{text-align:left}}\
+svg{{display:block;max-width:640px;width:100%;height:auto;border:1px solid #ddd}}.note{{color:#444;font-size:.9em;max-width:60em}}</style></head><body>\
+<h1>bilateral {command}: scenario {scenario}</h1>"
+    );
+    let _ = write!(
+        html,
+        "<p>seed {} · from {} over {} months · bilateral {} · scenario SHA-256 <code>{}</code></p>",
+        fact("seed"),
+        fact("start_date"),
+        fact("horizon_months"),
+        fact("bilateral_version"),
+        fact("scenario_sha256"),
+    );
+    if let Some(settings) = manifest
+        .pointer("/analysis/settings")
+        .and_then(|s| s.as_array())
+    {
+        html += "<p class=\"note\">";
+        for s in settings.iter().filter_map(|s| s.as_str()) {
+            let _ = write!(html, "{}<br>", escape(s));
+        }
+        html += "</p>";
+    }
+    html += section;
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">Made by bilateral {} from {}.</p></body></html>",
+        fact("bilateral_version"),
+        if command == "robust" {
+            ROBUST_CSV
+        } else {
+            DISCOVERY_CSV
+        }
+    );
+    html
+}
+
+/// The robustness section: per criterion, one row per lever with what
+/// decides between them (objectives: mean, p05-p95, regret and the share of
+/// futures in which the lever is best; requirements: the satisficing share
+/// with its interval), ranked as robust.csv ranks them.
+fn robust_section(table: &Table) -> String {
+    let mut criteria: Vec<String> = Vec::new();
+    let mut levers: Vec<String> = Vec::new();
+    for r in &table.rows {
+        let c = cell(r, "criterion");
+        if !criteria.iter().any(|x| x == c) {
+            criteria.push(c.to_string());
+        }
+        let l = cell(r, "lever");
+        if !levers.iter().any(|x| x == l) {
+            levers.push(l.to_string());
+        }
+    }
+    let stat = |lever: &str, criterion: &str, name: &str| -> Option<&BTreeMap<String, String>> {
+        table.rows.iter().find(|r| {
+            cell(r, "lever") == lever
+                && cell(r, "criterion") == criterion
+                && cell(r, "statistic") == name
+        })
+    };
+    let value = |lever: &str, criterion: &str, name: &str| {
+        stat(lever, criterion, name).map_or(f64::NAN, |r| num(r, "value"))
+    };
+    let show = |x: f64| {
+        if x.is_finite() {
+            fixed(x, decimals_for(x.abs()))
+        } else {
+            "–".to_string()
+        }
+    };
+    let mut html = String::from(
+        "<h2>Robustness: which lever holds up over the same futures</h2>\
+<p class=\"note\">Every lever is judged on the same runs (run <i>i</i> of each lever is the same future). \
+Regret is a lever's value minus the best lever's in that run (for a criterion to maximise, the best's minus the lever's), so 0 is best; \
+p(best) is the share of futures in which the lever is best. The rank orders levers by minimax regret (objectives) or by the satisficing share (requirements).</p>",
+    );
+    for c in &criteria {
+        let objective = c.ends_with("=min") || c.ends_with("=max");
+        let rank = if objective {
+            "rank_minimax_regret"
+        } else {
+            "rank_satisficing"
+        };
+        let mut order: Vec<&String> = levers.iter().collect();
+        order.sort_by(|a, b| value(a, c, rank).total_cmp(&value(b, c, rank)));
+        let _ = write!(html, "<h3>{}</h3><table>", escape(c));
+        if objective {
+            html += "<tr><th>lever</th><th>rank</th><th>mean</th><th>p05</th><th>p95</th><th>regret mean</th><th>regret p90</th><th>regret max</th><th>p(best)</th></tr>";
+            for l in order {
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(l),
+                    show(value(l, c, rank)),
+                    show(value(l, c, "mean")),
+                    show(value(l, c, "p05")),
+                    show(value(l, c, "p95")),
+                    show(value(l, c, "regret_mean")),
+                    show(value(l, c, "regret_p90")),
+                    show(value(l, c, "regret_max")),
+                    show(value(l, c, "p_best")),
+                );
+            }
+        } else {
+            html += "<tr><th>lever</th><th>rank</th><th>share of futures satisfying it</th><th>95% interval</th></tr>";
+            for l in order {
+                let share = stat(l, c, "satisficing_share");
+                let interval = share.map_or("–".to_string(), |r| {
+                    format!("{} – {}", show(num(r, "ci_low")), show(num(r, "ci_high")))
+                });
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(l),
+                    show(value(l, c, rank)),
+                    show(value(l, c, "satisficing_share")),
+                    interval,
+                );
+            }
+        }
+        html += "</table>";
+    }
+    html
+}
+
+/// The scenario-discovery section: PRIM's coverage–density trade-off curve
+/// (one point per box of the peeling trajectory, the chosen box marked) and
+/// the chosen box's restrictions with their quasi-p-values.
+fn discovery_section(table: &Table) -> Result<String, String> {
+    // One point per box: (box, coverage, density, restricted, chosen).
+    let mut boxes: Vec<(usize, f64, f64, usize, bool)> = Vec::new();
+    for r in &table.rows {
+        let b: usize = cell(r, "box")
+            .parse()
+            .map_err(|_| "discovery.csv: a box is not a number")?;
+        if !boxes.iter().any(|x| x.0 == b) {
+            boxes.push((
+                b,
+                num(r, "coverage"),
+                num(r, "density"),
+                cell(r, "restricted").parse().unwrap_or(0),
+                cell(r, "chosen") == "1",
+            ));
+        }
+    }
+    if boxes.is_empty() {
+        return Err("discovery.csv holds no box".into());
+    }
+    let (w, h, left, bottom, top, right) = (600.0, 380.0, 56.0, 44.0, 16.0, 16.0);
+    let x = |c: f64| left + c.clamp(0.0, 1.0) * (w - left - right);
+    let y = |d: f64| top + (1.0 - d.clamp(0.0, 1.0)) * (h - top - bottom);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"PRIM trade-off curve: density against coverage of each box\">"
+    );
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"{GREY}\" text-anchor=\"middle\">{}</text>\
+<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"{GREY}\" text-anchor=\"end\">{}</text>",
+            x(t),
+            y(0.0),
+            x(t),
+            y(1.0),
+            x(t),
+            h - bottom + 16.0,
+            fixed(t, 2),
+            left - 6.0,
+            y(t) + 4.0,
+            fixed(t, 2),
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">coverage (share of the condition's runs inside the box)</text>\
+<text x=\"14\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">density (share inside that meet it)</text>",
+        (left + w - right) / 2.0,
+        h - 8.0,
+        (top + h - bottom) / 2.0,
+        (top + h - bottom) / 2.0,
+    );
+    let points: String = boxes
+        .iter()
+        .map(|b| format!("{:.1},{:.1}", x(b.1), y(b.2)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let _ = write!(
+        svg,
+        "<polyline points=\"{points}\" fill=\"none\" stroke=\"{LEVER}\" stroke-width=\"1.5\"/>"
+    );
+    for b in &boxes {
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\" fill=\"{}\" data-box=\"{}\"{}/>",
+            x(b.1),
+            y(b.2),
+            if b.4 { 6 } else { 3 },
+            if b.4 { "#d55e00" } else { LEVER },
+            b.0,
+            if b.4 { " data-chosen=\"1\"" } else { "" }
+        );
+        if b.4 {
+            let _ = write!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#d55e00\">chosen box {} ({} restricted)</text>",
+                x(b.1) + 9.0,
+                y(b.2) - 8.0,
+                b.0,
+                b.3
+            );
+        }
+    }
+    svg += "</svg>";
+    let mut html = String::from(
+        "<h2>Scenario discovery: where the condition holds</h2>\
+<p class=\"note\">PRIM peels the box of sampled uncertainties one slice at a time; each point is a box of the peeling trajectory, \
+from the whole space (coverage 1) to the densest boxes. The chosen box trades coverage for density as discovery.csv's <code>chosen</code> column says.</p>",
+    );
+    html += &svg;
+    if let Some(chosen) = boxes.iter().find(|b| b.4) {
+        let _ = write!(
+            html,
+            "<h3>The chosen box {}: coverage {}, density {}</h3><table><tr><th>parameter</th><th>low</th><th>high</th><th>quasi-p (low)</th><th>quasi-p (high)</th></tr>",
+            chosen.0,
+            fixed(chosen.1, 3),
+            fixed(chosen.2, 3)
+        );
+        let show = |r: &BTreeMap<String, String>, c: &str| {
+            let v = cell(r, c);
+            if v.is_empty() {
+                "–".to_string()
+            } else {
+                escape(v)
+            }
+        };
+        for r in table
+            .rows
+            .iter()
+            .filter(|r| cell(r, "box") == chosen.0.to_string() && !cell(r, "parameter").is_empty())
+        {
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(cell(r, "parameter")),
+                show(r, "low"),
+                show(r, "high"),
+                show(r, "qp_low"),
+                show(r, "qp_high"),
+            );
+        }
+        html += "</table>";
+    }
+    Ok(html)
+}
 
 /// Parameters drawn per sensitivity chart (the noise row comes on top).
 const SENSITIVITY_SHOWN: usize = 8;
