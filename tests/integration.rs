@@ -22,6 +22,8 @@ mod behaviour;
 mod command_folders;
 #[path = "compare_and_sweep.rs"]
 mod compare_and_sweep;
+#[path = "concurrent_writers.rs"]
+mod concurrent_writers;
 #[path = "conflicts.rs"]
 mod conflicts;
 #[path = "datapackage.rs"]

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use super::export::{self, OutputFile, RunTables, Source};
+use super::lock::{FolderLock, Mode};
 use super::manifest::Manifest;
 use super::{AtomicFile, OutputError};
 
@@ -76,6 +77,8 @@ pub struct Transaction {
     /// if the transaction is abandoned.
     created: bool,
     committed: bool,
+    /// Held from the start until the transaction ends.
+    _lock: FolderLock,
 }
 
 impl Drop for Transaction {
@@ -132,7 +135,16 @@ impl Transaction {
         if !dir.is_dir() {
             return Err(OutputError::at(dir, io::Error::other("it is not a folder")));
         }
+        // A whole folder is written by one command at a time; shards
+        // writing their own files into one folder may run together.
+        let mode = if remove_stale {
+            Mode::Exclusive
+        } else {
+            Mode::Shared
+        };
+        let lock = FolderLock::acquire(dir, mode).map_err(|e| OutputError::at(dir, e))?;
         Ok(Transaction {
+            _lock: lock,
             dir: dir.to_path_buf(),
             staged: Vec::new(),
             kept: Vec::new(),
