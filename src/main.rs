@@ -12,8 +12,10 @@ use std::sync::atomic::Ordering;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Ctrl-C: the engine finishes its current chunk and stops; nothing is
-    // written under a final name. A second Ctrl-C exits at once.
+    // Ctrl-C, SIGTERM (what `timeout`, Slurm's `scancel` and its time limit
+    // send) and SIGHUP: the engine finishes its current chunk and stops;
+    // nothing is written under a final name and the temp files go. A
+    // second signal exits at once.
     let _ = ctrlc::set_handler(|| {
         if engine::INTERRUPTED.swap(true, Ordering::SeqCst) {
             std::process::exit(130);

@@ -58,6 +58,8 @@ mod scenario_errors;
 mod score_calibrate;
 #[path = "shards.rs"]
 mod shards;
+#[path = "signals.rs"]
+mod signals;
 #[path = "uncertainty_draws.rs"]
 mod uncertainty_draws;
 #[path = "xlsx.rs"]
