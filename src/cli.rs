@@ -75,6 +75,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever mx_retaliates --when \"trade_loss_usd_bn > 100\"\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever baseline --when \"mx_retaliated == 1\" --peel-alpha 0.1"
     )]
     Discover(DiscoverArgs),
+    /// Check an output folder against the SHA-256 of each file in its manifest.json.
+    #[command(
+        after_help = "Example:\n  bilateral verify output/us_mexico_2025-09\n\nExit code 0 when every file of the run matches, 1 when one differs or is missing."
+    )]
+    Verify(VerifyArgs),
 }
 
 /// Options of `bilateral run`.
@@ -132,6 +137,13 @@ pub struct ReportArgs {
     /// Also write results.xlsx.
     #[arg(long)]
     pub xlsx: bool,
+}
+
+/// Options of `bilateral verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Output folder holding a manifest.json.
+    pub dir: PathBuf,
 }
 
 /// Options of `bilateral sweep`.

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Trace(args) => commands::trace::execute(args),
         Command::Robust(args) => commands::robust::execute(args),
         Command::Discover(args) => commands::discover::execute(args),
+        Command::Verify(args) => commands::verify::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

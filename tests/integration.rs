@@ -62,6 +62,8 @@ mod shards;
 mod signals;
 #[path = "uncertainty_draws.rs"]
 mod uncertainty_draws;
+#[path = "verify.rs"]
+mod verify;
 #[path = "xlsx.rs"]
 mod xlsx;
 

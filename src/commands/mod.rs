@@ -11,6 +11,7 @@ pub mod score;
 pub mod sweep;
 pub mod trace;
 pub mod validate;
+pub mod verify;
 
 use std::io::IsTerminal;
 
