@@ -93,7 +93,7 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
+    /// Simulation threads (default: all cores; at most 256, and one per 64 runs); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file stem>/).
@@ -167,7 +167,7 @@ pub struct SweepArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
+    /// Simulation threads (default: all cores; at most 256, and one per 64 runs); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder for sweep.csv and manifest.json (default:

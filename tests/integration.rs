@@ -38,6 +38,8 @@ mod extremes;
 mod faults;
 #[path = "fuzz_scenarios.rs"]
 mod fuzz_scenarios;
+#[path = "limits.rs"]
+mod limits;
 #[path = "merge_untrusted.rs"]
 mod merge_untrusted;
 #[path = "model_properties.rs"]

@@ -51,10 +51,21 @@ pub fn emit(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// The worker threads for `--threads`: the option, or every core.
+/// The most worker threads bilateral starts, whatever `--threads` says.
+pub const MAX_THREADS: usize = 256;
+
+/// The worker threads for `--threads`: the option (at most
+/// [`MAX_THREADS`], with a note), or every core. The engine starts no more
+/// than one per chunk of 64 runs.
 pub fn threads(option: Option<usize>) -> Result<usize, UsageError> {
     match option {
         Some(0) => Err(UsageError("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            eprintln!(
+                "note: --threads {n} is more than bilateral uses: running on {MAX_THREADS} threads (and never more than one per 64 runs)"
+            );
+            Ok(MAX_THREADS)
+        }
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }

@@ -237,8 +237,13 @@ pub fn run(
     mut on_record: impl FnMut(&RunRecord) -> std::io::Result<()> + Send,
     mut on_progress: impl FnMut(u64),
 ) -> Result<Results, EngineError> {
+    // No more workers than chunks: the others would have nothing to do.
+    let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
+    let workers = threads
+        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+        .max(1);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
+        .num_threads(workers)
         .build()
         .map_err(|e| EngineError::Threads(e.to_string()))?;
     let n_months = plan.calendar.month_ends.len();
@@ -262,7 +267,6 @@ pub fn run(
             paired: vec![Paired::default(); METRICS.len()],
         })
         .collect();
-    let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
     let per_record = n_months * VARIABLES.len();
     let mut done = 0;
     let mut stopped_early = false;
@@ -291,7 +295,6 @@ pub fn run(
             })
         }))
     };
-    let workers = threads.max(1);
     if workers == 1 {
         for c in 0..chunks {
             if absorb(&simulate_chunk(plan, c))? {
