@@ -68,3 +68,160 @@ fn manifest_names_the_rand_version_bilateral_links() {
         );
     }
 }
+
+/// The shipped September scenario with a lever `deep` whose one rule has
+/// the condition `when`.
+fn with_rule(dir: &Path, when: &str) -> std::path::PathBuf {
+    let mut text = std::fs::read_to_string(scenario("us_mexico_2025-09.toml")).unwrap();
+    text.push_str(&format!(
+        "\n[levers.deep]\ndescription = \"x\"\n[[levers.deep.rules]]\nname = \"r\"\nactor = \"us\"\nwhen = \"{when}\"\ndo = \"cut_tariff\"\namount = 5\n"
+    ));
+    let path = dir.join("rule.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn rule_conditions_too_deep_or_too_long_get_one_verdict_from_validate_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            format!(
+                "{}us_tariff_pct > 0{}",
+                "(".repeat(10_000),
+                ")".repeat(10_000)
+            ),
+            "more than the 4096 allowed",
+        ),
+        (
+            vec!["us_tariff_pct > 0"; 50_000].join(" or "),
+            "more than the 4096 allowed",
+        ),
+        (
+            format!("{}us_tariff_pct > 0{}", "(".repeat(33), ")".repeat(33)),
+            "parentheses nest more than 32 deep",
+        ),
+        (
+            vec!["week > 0"; 257].join(" and "),
+            "more than 256 comparisons",
+        ),
+    ];
+    for (when, expected) in cases {
+        let path = with_rule(tmp.path(), &when);
+        let mut verdicts = Vec::new();
+        for command in ["validate", "run"] {
+            let mut cmd = bilateral();
+            cmd.arg(command).arg(&path);
+            if command == "run" {
+                cmd.args(["--runs", "5", "--quiet", "--out"])
+                    .arg(tmp.path().join("out"));
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(out.status.code(), Some(2), "{command}: {stderr:.2000}");
+            assert!(stderr.contains(expected), "{command}: {stderr:.2000}");
+            assert!(!stderr.contains("overflow"), "{stderr:.2000}");
+            assert!(
+                stderr.len() < 4000,
+                "a short message: {} bytes",
+                stderr.len()
+            );
+            verdicts.push(stderr.lines().nth(1).unwrap_or_default().to_string());
+        }
+        assert_eq!(verdicts[0], verdicts[1], "validate and run agree");
+        assert!(!tmp.path().join("out").exists());
+    }
+    // At the limits exactly: accepted by both.
+    let most = format!(
+        "{}{}{}",
+        "(".repeat(32),
+        vec!["week > 0"; 256].join(" or "),
+        ")".repeat(32)
+    );
+    let path = with_rule(tmp.path(), &most);
+    bilateral().arg("validate").arg(&path).assert().success();
+    bilateral()
+        .arg("run")
+        .arg(&path)
+        .args(["--runs", "5", "--lever", "deep", "--quiet", "--out"])
+        .arg(tmp.path().join("ok"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn exponents_in_conditions_are_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = with_rule(tmp.path(), "trust > 1e-3 and us_tariff_pct >= 2.5E+1");
+    bilateral().arg("validate").arg(&path).assert().success();
+    bilateral()
+        .arg("robust")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args([
+            "--objective",
+            "trade_loss_usd_bn=min",
+            "--require",
+            "trade_loss_usd_bn < 1e3",
+            "--runs",
+            "10",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tmp.path().join("robust"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn many_unknown_keys_are_found_fast_and_listed_briefly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(scenario("us_mexico_2025-09.toml")).unwrap();
+    let junk: String = (0..100_000).map(|i| format!("junk_{i} = 1\n")).collect();
+    let path = tmp.path().join("keys.toml");
+    std::fs::write(
+        &path,
+        text.replacen("[world]\n", &format!("[world]\n{junk}"), 1),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = bilateral().arg("validate").arg(&path).output().unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    assert!(
+        stderr.contains("100000 problems in scenario"),
+        "{stderr:.500}"
+    );
+    assert!(
+        stderr.contains("... and 99950 more problems (only the first 50 are listed)"),
+        "{stderr:.500}"
+    );
+    // The lines and columns are still right.
+    let line = text[..text.find("[world]\n").unwrap()].lines().count() + 2;
+    assert!(
+        stderr.contains(&format!(":{line}:1: unknown key `junk_0` in [world]")),
+        "{stderr:.800}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            ":{}:1: unknown key `junk_49` in [world]",
+            line + 49
+        )),
+        "{stderr:.800}"
+    );
+}
+
+#[test]
+fn a_scenario_file_is_read_up_to_a_stated_size() {
+    let out = bilateral()
+        .args(["validate", "/dev/zero"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the file is larger than 16777216 bytes, the most a scenario may be"),
+        "{stderr}"
+    );
+}
