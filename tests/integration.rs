@@ -58,6 +58,8 @@ mod run_outputs;
 mod scenario_errors;
 #[path = "score_calibrate.rs"]
 mod score_calibrate;
+#[path = "score_inputs.rs"]
+mod score_inputs;
 #[path = "shards.rs"]
 mod shards;
 #[path = "signals.rs"]

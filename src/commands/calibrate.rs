@@ -165,6 +165,12 @@ fn parse_requirement(text: &str) -> Result<Requirement, UsageError> {
 pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let observed = score::read_observed(&args.observed).map_err(UsageError)?;
+    score::check_variables(
+        &args.observed,
+        &observed,
+        &score::variable_names(&scenario.ids),
+    )
+    .map_err(UsageError)?;
     let mut ranges = Vec::new();
     for p in &args.params {
         let (path, range) = p
@@ -177,6 +183,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
                 .map_err(UsageError)?,
         );
     }
+    super::check_distinct_params(&ranges, &args.params)?;
     if ranges.is_empty() {
         return Err(UsageError("give at least one --param PATH=LOW:HIGH".into()).into());
     }

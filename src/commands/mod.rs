@@ -40,6 +40,26 @@ pub fn check_lever(scenario: &Scenario, name: &str) -> Result<(), UsageError> {
     )))
 }
 
+/// Refuses a parameter given twice among `--param` options (`given` are
+/// the options as typed, in the order of `ranges`): the second would
+/// silently replace or fight the first.
+pub fn check_distinct_params(
+    ranges: &[crate::scenario::sweep::SweepRange],
+    given: &[String],
+) -> Result<(), UsageError> {
+    for (j, r) in ranges.iter().enumerate() {
+        if let Some(i) = ranges[..j].iter().position(|q| q.index == r.index) {
+            return Err(UsageError(format!(
+                "--param `{}` is given twice (`{}` and `{}`); give each parameter once",
+                r.path,
+                given.get(i).map_or("", String::as_str),
+                given.get(j).map_or("", String::as_str)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `text` to stdout. A closed pipe (`bilateral … | head`) is not an
 /// error: the reader has what it wanted.
 pub fn emit(text: &str) -> std::io::Result<()> {
