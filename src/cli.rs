@@ -127,6 +127,10 @@ pub struct RunArgs {
     /// probabilities; one self-contained file).
     #[arg(long)]
     pub report: bool,
+    /// Refuse to start a run estimated to hold more than this many GiB of
+    /// memory (statistics and runs in flight).
+    #[arg(long, value_name = "GIB", default_value_t = crate::commands::DEFAULT_MAX_MEMORY_GIB)]
+    pub max_memory: f64,
 }
 
 /// Options of `bilateral report`.

@@ -225,3 +225,69 @@ fn a_scenario_file_is_read_up_to_a_stated_size() {
         "{stderr}"
     );
 }
+
+/// The September scenario with `n` extra levers and the horizon `months`.
+fn many_levers(dir: &Path, n: usize, months: u32) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(scenario("us_mexico_2025-09.toml"))
+        .unwrap()
+        .replacen(
+            "horizon_months = 24 ",
+            &format!("horizon_months = {months} "),
+            1,
+        );
+    let levers: String = (0..n)
+        .map(|i| format!("\n[levers.l{i}]\ndescription = \"x\"\nus.hawkishness = 2.0\n"))
+        .collect();
+    let path = dir.join(format!("levers_{n}_{months}.toml"));
+    std::fs::write(&path, text + &levers).unwrap();
+    path
+}
+
+#[test]
+fn memory_is_estimated_before_a_run_and_a_run_too_large_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (levers, months) in [(3000, 24), (50, 600)] {
+        let path = many_levers(tmp.path(), levers, months);
+        let out_dir = tmp.path().join(format!("out_{levers}"));
+        let started = Instant::now();
+        let out = bilateral()
+            .arg("run")
+            .arg(&path)
+            .args(["--runs", "10000", "--quiet", "--out"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "refused at once"
+        );
+        assert!(stderr.contains("this run would hold about"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("levers x {} month ends", months)),
+            "{stderr}"
+        );
+        assert!(stderr.contains("more than the 8 GiB allowed"), "{stderr}");
+        assert!(stderr.contains("--max-memory GIB"), "{stderr}");
+        assert!(!out_dir.exists(), "nothing written");
+    }
+    // The limit is the option's: a small run under a tiny limit is refused,
+    // and runs with the default.
+    let out = bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "10", "--quiet", "--max-memory", "0.001", "--out"])
+        .arg(tmp.path().join("small"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than the 0.001 GiB allowed"));
+    bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "10", "--quiet", "--out"])
+        .arg(tmp.path().join("small"))
+        .assert()
+        .success();
+}

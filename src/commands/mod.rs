@@ -60,6 +60,33 @@ pub fn check_distinct_params(
     Ok(())
 }
 
+/// The memory a command may plan to hold unless `--max-memory` says
+/// otherwise (8 GiB).
+pub const DEFAULT_MAX_MEMORY_GIB: f64 = 8.0;
+
+/// Refuses a plan whose estimated memory on `threads` threads is above
+/// `max_gib` GiB, before anything runs, with the estimate and what
+/// changes it.
+pub fn check_memory(
+    plan: &crate::engine::Plan,
+    threads: usize,
+    max_gib: f64,
+) -> Result<(), UsageError> {
+    let estimate = plan.memory_estimate(threads);
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    if gib(estimate.total()) <= max_gib {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "this run would hold about {:.1} GiB ({:.1} GiB of statistics for {} levers x {} month ends, {:.1} GiB of runs in flight on {threads} threads), more than the {max_gib} GiB allowed; run fewer levers (--lever), fewer threads (--threads), a shorter horizon, or allow more with --max-memory GIB",
+        gib(estimate.total()),
+        gib(estimate.statistics),
+        plan.levers.len(),
+        plan.calendar.month_ends.len(),
+        gib(estimate.in_flight),
+    )))
+}
+
 /// Writes `text` to stdout. A closed pipe (`bilateral … | head`) is not an
 /// error: the reader has what it wanted.
 pub fn emit(text: &str) -> std::io::Result<()> {
