@@ -67,7 +67,13 @@ fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 /// ±[`MAX_OBSERVED_VALUE`], each month and variable observed once.
 pub fn read_observed(path: &Path) -> Result<Vec<Observation>, String> {
     let bytes = read_bounded(path, MAX_OBSERVED_BYTES)?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    parse_observed(path, &bytes)
+}
+
+/// Parses the bytes of an observations file read from `path` (see
+/// [`read_observed`]).
+pub fn parse_observed(path: &Path, bytes: &[u8]) -> Result<Vec<Observation>, String> {
+    let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
