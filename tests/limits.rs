@@ -291,3 +291,29 @@ fn memory_is_estimated_before_a_run_and_a_run_too_large_refused() {
         .assert()
         .success();
 }
+
+#[test]
+fn the_name_and_shard_limits_are_named_in_their_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = "a".repeat(65);
+    let path = variant(
+        tmp.path(),
+        "us_mexico_2025-09.toml",
+        &[("[levers.mx_retaliates]", &format!("[levers.{long}]"))],
+    );
+    let out = bilateral().arg("validate").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a valid lever name"), "{stderr}");
+    assert!(stderr.contains("at most 64 characters"), "{stderr}");
+    let out = bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--shard", "1/100001", "--out"])
+        .arg(tmp.path().join("parts"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("1 <= I <= N <= 100000"), "{stderr}");
+}

@@ -143,7 +143,7 @@ fn parse_until_ci(text: &str, ids: &[String; 2]) -> Result<engine::StopRule, Usa
 fn parse_shard(text: &str) -> Result<(u64, u64), UsageError> {
     let bad = || {
         UsageError(format!(
-            "--shard `{text}` is not I/N with 1 <= I <= N (e.g. 2/8)"
+            "--shard `{text}` is not I/N with 1 <= I <= N <= 100000 (e.g. 2/8)"
         ))
     };
     let (i, n) = text.split_once('/').ok_or_else(bad)?;

@@ -200,7 +200,7 @@ impl<'a> Cx<'a> {
                 v.span(),
                 Some(key.to_string()),
                 format!("`{s}` is not a valid identifier"),
-                Some("use letters, digits, `_` and `-`, starting with a letter".to_string()),
+                Some("use letters, digits, `_` and `-`, starting with a letter, at most 64 characters".to_string()),
             );
             None
         }
@@ -910,7 +910,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                     k.span(),
                     Some(path.clone()),
                     format!("`{lever_name}` is not a valid lever name"),
-                    Some("use letters, digits, `_` and `-`, starting with a letter".into()),
+                    Some("use letters, digits, `_` and `-`, starting with a letter, at most 64 characters".into()),
                 );
                 continue;
             }
