@@ -14,6 +14,8 @@
 
 #![allow(clippy::duplicate_mod)]
 
+#[path = "bad_partials.rs"]
+mod bad_partials;
 #[path = "bad_scenarios.rs"]
 mod bad_scenarios;
 #[path = "behaviour.rs"]
