@@ -989,6 +989,9 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     let raw_sweep = root.get("sweep").and_then(|v| cx.raw_sweep(v));
 
     // Cross-checks that need several values.
+    // A horizon already refused is not checked against again (no second,
+    // false error about a deadline beyond a horizon of one month).
+    let horizon_valid = horizon_months.is_some();
     let horizon_months = horizon_months.unwrap_or(1);
     let calendar = start.and_then(|s| Calendar::new(s, horizon_months));
     if start.is_some() && calendar.is_none() {
@@ -999,7 +1002,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             None,
         );
     }
-    if let Some(cal) = &calendar {
+    if let Some(cal) = calendar.as_ref().filter(|_| horizon_valid) {
         for a in 0..2 {
             let deadline_key = params::INITIAL_ACTOR_SPECS
                 .iter()
