@@ -80,6 +80,11 @@ pub enum Command {
         after_help = "Example:\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --lever baseline --samples 2048\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --method morris --samples 100"
     )]
     Sensitivity(SensitivityArgs),
+    /// Check an output folder against the SHA-256 of each file in its manifest.json.
+    #[command(
+        after_help = "Example:\n  bilateral verify output/us_mexico_2025-09\n\nExit code 0 when every file of the run matches, 1 when one differs or is missing."
+    )]
+    Verify(VerifyArgs),
 }
 
 /// The options of every command that simulates a scenario (`run`,
@@ -93,7 +98,7 @@ pub struct EngineArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
+    /// Simulation threads (default: all cores; at most 256, and one per 64 runs); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<scenario file stem>/ for `run`, its
@@ -148,6 +153,10 @@ pub struct RunArgs {
     /// probabilities; one self-contained file).
     #[arg(long)]
     pub report: bool,
+    /// Refuse to start a run estimated to hold more than this many GiB of
+    /// memory (statistics and runs in flight).
+    #[arg(long, value_name = "GIB", default_value_t = crate::commands::DEFAULT_MAX_MEMORY_GIB)]
+    pub max_memory: f64,
 }
 
 /// Options of `bilateral report`.
@@ -158,6 +167,13 @@ pub struct ReportArgs {
     /// Also write results.xlsx.
     #[arg(long)]
     pub xlsx: bool,
+}
+
+/// Options of `bilateral verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Output folder holding a manifest.json.
+    pub dir: PathBuf,
 }
 
 /// Options of `bilateral sweep`.
@@ -181,7 +197,7 @@ pub struct SweepArgs {
     /// Master seed (default: the scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Simulation threads (default: all cores); the calling thread merges alongside. Results do not depend on it.
+    /// Simulation threads (default: all cores; at most 256, and one per 64 runs); the calling thread merges alongside. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder for sweep.csv and manifest.json (default:

@@ -477,6 +477,7 @@ fn run(
         no_runs: !keep_runs,
         until_ci,
         shard: None,
+        max_memory: commands::DEFAULT_MAX_MEMORY_GIB,
         xlsx: false,
         report: false,
     };

@@ -21,7 +21,17 @@ pub struct Observation {
     pub value: f64,
     /// Where it comes from.
     pub source: String,
+    /// Its line in the observations file.
+    pub line: usize,
 }
+
+/// The largest observations file read (64 MiB).
+pub const MAX_OBSERVED_BYTES: u64 = 64 << 20;
+
+/// The largest magnitude of an observed value: beyond any variable
+/// bilateral simulates (percent, counts, US$ bn), and where CRPS stays a
+/// number.
+pub const MAX_OBSERVED_VALUE: f64 = 1e9;
 
 /// Opens a CSV file and reads its header.
 fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), String> {
@@ -36,9 +46,40 @@ fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), St
     Ok((reader, header))
 }
 
-/// Reads an observations file (`date,variable,value,source`).
+/// Reads a whole file of at most `max` bytes.
+fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{}: larger than {max} bytes, the most an observations file may be",
+            path.display()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads an observations file (`date,variable,value,source`), at most
+/// [`MAX_OBSERVED_BYTES`]: every value finite and within
+/// ±[`MAX_OBSERVED_VALUE`], each month and variable observed once.
 pub fn read_observed(path: &Path) -> Result<Vec<Observation>, String> {
-    let (mut reader, header) = open_csv(path)?;
+    let bytes = read_bounded(path, MAX_OBSERVED_BYTES)?;
+    parse_observed(path, &bytes)
+}
+
+/// Parses the bytes of an observations file read from `path` (see
+/// [`read_observed`]).
+pub fn parse_observed(path: &Path, bytes: &[u8]) -> Result<Vec<Observation>, String> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     if header != ["date", "variable", "value", "source"] {
         return Err(format!(
             "{}: the header must be date,variable,value,source",
@@ -69,14 +110,70 @@ pub fn read_observed(path: &Path) -> Result<Vec<Observation>, String> {
             .ok()
             .filter(|x: &f64| x.is_finite())
             .ok_or_else(|| format!("{}:{line}: value is not a finite number", path.display()))?;
+        if value.abs() > MAX_OBSERVED_VALUE {
+            return Err(format!(
+                "{}:{line}: value {} is outside ±{MAX_OBSERVED_VALUE:e}, beyond any variable bilateral simulates",
+                path.display(),
+                r.get(2).unwrap_or_default().trim()
+            ));
+        }
+        let variable = r.get(1).unwrap_or_default().trim().to_string();
+        if let Some(first) = out
+            .iter()
+            .find(|o: &&Observation| o.date == date && o.variable == variable)
+        {
+            let what = if first.value == value {
+                "a duplicate of"
+            } else {
+                "contradicts"
+            };
+            return Err(format!(
+                "{}:{line}: {variable} in {date} = {value} {what} line {} ({}); give each month and variable once",
+                path.display(),
+                first.line,
+                first.value
+            ));
+        }
         out.push(Observation {
             date,
-            variable: r.get(1).unwrap_or_default().to_string(),
+            variable,
             value,
             source: r.get(3).unwrap_or_default().to_string(),
+            line,
         });
     }
     Ok(out)
+}
+
+/// Refuses an observation of a variable not among `names` (the variables
+/// simulated), suggesting the closest.
+pub fn check_variables(
+    path: &Path,
+    observed: &[Observation],
+    names: &[String],
+) -> Result<(), String> {
+    let valid: Vec<&str> = names.iter().map(String::as_str).collect();
+    for o in observed {
+        if !valid.contains(&o.variable.as_str()) {
+            let hint = crate::scenario::suggest(&o.variable, &valid).map_or_else(
+                || format!("variables: {}", valid.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(format!(
+                "{}:{}: unknown variable `{}`; {hint}",
+                path.display(),
+                o.line,
+                o.variable
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The month-end variables of a scenario with actors `ids`, named as in
+/// timeseries.csv.
+pub fn variable_names(ids: &[String; 2]) -> Vec<String> {
+    VARIABLES.iter().map(|v| expand(v.template, ids)).collect()
 }
 
 /// The score of one observation.
@@ -159,6 +256,24 @@ pub fn score_results(
         });
     }
     (scored, skipped)
+}
+
+/// The variables a timeseries.csv holds, in first-seen order.
+pub fn timeseries_variables(path: &Path) -> Result<Vec<String>, String> {
+    let (mut reader, header) = open_csv(path)?;
+    let c = header
+        .iter()
+        .position(|h| h == "variable")
+        .ok_or(format!("{}: no column variable", path.display()))?;
+    let mut names: Vec<String> = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| format!("{}: {e}", path.display()))?;
+        let v = r.get(c).unwrap_or_default();
+        if !names.iter().any(|n| n == v) {
+            names.push(v.to_string());
+        }
+    }
+    Ok(names)
 }
 
 /// Scores observations against the quantiles of a timeseries.csv

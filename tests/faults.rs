@@ -198,7 +198,7 @@ fn until_ci_stops_at_the_same_run_count_for_any_thread_count() {
                 .unwrap();
         let runs = m["runs"].as_u64().unwrap();
         assert!(
-            runs < 20000 && runs % 64 == 0,
+            runs < 20000 && runs.is_multiple_of(64),
             "stops early at a chunk boundary: {runs}"
         );
         assert!(m["stop"].as_str().unwrap().starts_with("stopped after"));

@@ -14,6 +14,8 @@
 
 #![allow(clippy::duplicate_mod)]
 
+#[path = "bad_partials.rs"]
+mod bad_partials;
 #[path = "bad_scenarios.rs"]
 mod bad_scenarios;
 #[path = "behaviour.rs"]
@@ -22,6 +24,8 @@ mod behaviour;
 mod command_folders;
 #[path = "compare_and_sweep.rs"]
 mod compare_and_sweep;
+#[path = "concurrent_writers.rs"]
+mod concurrent_writers;
 #[path = "conflicts.rs"]
 mod conflicts;
 #[path = "datapackage.rs"]
@@ -36,6 +40,8 @@ mod extremes;
 mod faults;
 #[path = "fuzz_scenarios.rs"]
 mod fuzz_scenarios;
+#[path = "limits.rs"]
+mod limits;
 #[path = "merge_untrusted.rs"]
 mod merge_untrusted;
 #[path = "model_properties.rs"]
@@ -54,12 +60,18 @@ mod run_outputs;
 mod scenario_errors;
 #[path = "score_calibrate.rs"]
 mod score_calibrate;
+#[path = "score_inputs.rs"]
+mod score_inputs;
 #[path = "sensitivity.rs"]
 mod sensitivity;
 #[path = "shards.rs"]
 mod shards;
+#[path = "signals.rs"]
+mod signals;
 #[path = "uncertainty_draws.rs"]
 mod uncertainty_draws;
+#[path = "verify.rs"]
+mod verify;
 #[path = "xlsx.rs"]
 mod xlsx;
 

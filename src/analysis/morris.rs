@@ -92,7 +92,7 @@ pub enum MorrisError {
 impl MorrisDesign {
     /// Checks the levels.
     pub fn check(&self) -> Result<(), MorrisError> {
-        if self.levels < 2 || self.levels % 2 != 0 {
+        if self.levels < 2 || !self.levels.is_multiple_of(2) {
             return Err(MorrisError::Levels(self.levels));
         }
         Ok(())

@@ -312,11 +312,15 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
             ))
             .into());
         }
+        let scenario = Scenario::load(path)?;
+        let obs = score::read_observed(observed).map_err(UsageError)?;
+        score::check_variables(observed, &obs, &score::variable_names(&scenario.ids))
+            .map_err(UsageError)?;
         cases.push(Case {
             path: path.clone(),
             stem,
-            scenario: Scenario::load(path)?,
-            observed: score::read_observed(observed).map_err(UsageError)?,
+            scenario,
+            observed: obs,
         });
     }
     let dims = args
@@ -334,7 +338,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
                 .any(|(j, r)| d.targets.iter().any(|(i, q)| i == j && q.index == r.index))
         }) {
             return Err(UsageError(format!(
-                "--param `{}` searches a parameter that `{}` already searches: give each once",
+                "--param `{}` is given twice (as `{}` too): give each parameter once",
                 d.label, twice.label
             ))
             .into());

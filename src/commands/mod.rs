@@ -12,6 +12,7 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 pub mod validate;
+pub mod verify;
 
 use std::io::IsTerminal;
 
@@ -40,6 +41,53 @@ pub fn check_lever(scenario: &Scenario, name: &str) -> Result<(), UsageError> {
     )))
 }
 
+/// Refuses a parameter given twice among `--param` options (`given` are
+/// the options as typed, in the order of `ranges`): the second would
+/// silently replace or fight the first.
+pub fn check_distinct_params(
+    ranges: &[crate::scenario::sweep::SweepRange],
+    given: &[String],
+) -> Result<(), UsageError> {
+    for (j, r) in ranges.iter().enumerate() {
+        if let Some(i) = ranges[..j].iter().position(|q| q.index == r.index) {
+            return Err(UsageError(format!(
+                "--param `{}` is given twice (`{}` and `{}`); give each parameter once",
+                r.path,
+                given.get(i).map_or("", String::as_str),
+                given.get(j).map_or("", String::as_str)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The memory a command may plan to hold unless `--max-memory` says
+/// otherwise (8 GiB).
+pub const DEFAULT_MAX_MEMORY_GIB: f64 = 8.0;
+
+/// Refuses a plan whose estimated memory on `threads` threads is above
+/// `max_gib` GiB, before anything runs, with the estimate and what
+/// changes it.
+pub fn check_memory(
+    plan: &crate::engine::Plan,
+    threads: usize,
+    max_gib: f64,
+) -> Result<(), UsageError> {
+    let estimate = plan.memory_estimate(threads);
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    if gib(estimate.total()) <= max_gib {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "this run would hold about {:.1} GiB ({:.1} GiB of statistics for {} levers x {} month ends, {:.1} GiB of runs in flight on {threads} threads), more than the {max_gib} GiB allowed; run fewer levers (--lever), fewer threads (--threads), a shorter horizon, or allow more with --max-memory GIB",
+        gib(estimate.total()),
+        gib(estimate.statistics),
+        plan.levers.len(),
+        plan.calendar.month_ends.len(),
+        gib(estimate.in_flight),
+    )))
+}
+
 /// Writes `text` to stdout. A closed pipe (`bilateral … | head`) is not an
 /// error: the reader has what it wanted.
 pub fn emit(text: &str) -> std::io::Result<()> {
@@ -51,10 +99,21 @@ pub fn emit(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// The worker threads for `--threads`: the option, or every core.
+/// The most worker threads bilateral starts, whatever `--threads` says.
+pub const MAX_THREADS: usize = 256;
+
+/// The worker threads for `--threads`: the option (at most
+/// [`MAX_THREADS`], with a note), or every core. The engine starts no more
+/// than one per chunk of 64 runs.
 pub fn threads(option: Option<usize>) -> Result<usize, UsageError> {
     match option {
         Some(0) => Err(UsageError("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            eprintln!(
+                "note: --threads {n} is more than bilateral uses: running on {MAX_THREADS} threads (and never more than one per 64 runs)"
+            );
+            Ok(MAX_THREADS)
+        }
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
@@ -120,6 +179,7 @@ where
         Command::Robust(args) => robust::execute(args),
         Command::Discover(args) => discover::execute(args),
         Command::Sensitivity(args) => sensitivity::execute(args),
+        Command::Verify(args) => verify::execute(args),
     };
     match result {
         Ok(()) => 0,

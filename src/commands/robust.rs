@@ -295,6 +295,7 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
         out,
     } = Common::new(&scenario, &args.scenario, &args.engine, None, "robust")?;
     let plan = Plan::new(&scenario, &levers, runs, seed).map_err(anyhow::Error::msg)?;
+    super::check_memory(&plan, threads, super::DEFAULT_MAX_MEMORY_GIB)?;
     let n_levers = levers.len();
     let (condition, require_text) = match require {
         Some((c, t)) => (Some(c), Some(t)),

@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub shard: Option<(u64, u64)>,
     /// Stop early once a metric's mean is precise enough.
     pub stop_rule: Option<engine::StopRule>,
+    /// The most memory the run may plan to hold, GiB.
+    pub max_memory_gib: f64,
 }
 
 impl RunConfig {
@@ -84,6 +86,9 @@ impl RunConfig {
             .as_deref()
             .map(|t| parse_until_ci(t, &scenario.ids))
             .transpose()?;
+        if !(args.max_memory > 0.0 && args.max_memory.is_finite()) {
+            return Err(UsageError("--max-memory must be a number of GiB above 0".into()).into());
+        }
         if stop_rule.is_some() && args.shard.is_some() {
             // Each shard would stop on its own runs: the merge would no
             // longer be the single-machine run.
@@ -101,6 +106,7 @@ impl RunConfig {
             shard: args.shard.as_deref().map(parse_shard).transpose()?,
             stop_rule,
             quiet: args.engine.quiet,
+            max_memory_gib: args.max_memory,
         })
     }
 }
@@ -144,7 +150,7 @@ fn parse_until_ci(text: &str, ids: &[String; 2]) -> Result<engine::StopRule, Usa
 fn parse_shard(text: &str) -> Result<(u64, u64), UsageError> {
     let bad = || {
         UsageError(format!(
-            "--shard `{text}` is not I/N with 1 <= I <= N (e.g. 2/8)"
+            "--shard `{text}` is not I/N with 1 <= I <= N <= 100000 (e.g. 2/8)"
         ))
     };
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
@@ -193,6 +199,7 @@ pub fn files(xlsx: bool, report: bool) -> Vec<&'static OutputFile> {
 /// Runs `bilateral run`.
 pub fn execute(args: &RunArgs) -> Result<()> {
     let config = RunConfig::from_args(args)?;
+    check_memory(&config)?;
     if let Some(shard) = config.shard {
         return run_shard(&config, shard);
     }
@@ -246,6 +253,19 @@ pub fn manifest(
         }
     });
     manifest
+}
+
+/// Refuses, before any file is touched, a run estimated to hold more memory
+/// than `--max-memory`.
+fn check_memory(config: &RunConfig) -> Result<()> {
+    let s = &config.scenario;
+    let mut plan =
+        Plan::new(s, &config.levers, config.runs, config.seed).map_err(anyhow::Error::msg)?;
+    if let Some((i, n)) = config.shard {
+        plan.range = engine::shard_range(config.runs, i, n);
+    }
+    super::check_memory(&plan, config.threads, config.max_memory_gib)?;
+    Ok(())
 }
 
 /// Serializes and stages the registry files `files` of a run (runs.csv,

@@ -16,6 +16,8 @@ pub fn execute(args: &ScoreArgs) -> Result<()> {
     let observed = score::read_observed(&args.observed).map_err(UsageError)?;
     let (name, out, rows, skipped, method) = if args.target.is_dir() {
         let ts = args.target.join("timeseries.csv");
+        let names = score::timeseries_variables(&ts).map_err(UsageError)?;
+        score::check_variables(&args.observed, &observed, &names).map_err(UsageError)?;
         let (rows, skipped) =
             score::score_timeseries(&ts, &args.lever, &observed).map_err(UsageError)?;
         let name = scenario_name_of(&ts).unwrap_or_default();
@@ -23,6 +25,12 @@ pub fn execute(args: &ScoreArgs) -> Result<()> {
     } else {
         let scenario = Scenario::load(&args.target)?;
         super::check_lever(&scenario, &args.lever)?;
+        score::check_variables(
+            &args.observed,
+            &observed,
+            &score::variable_names(&scenario.ids),
+        )
+        .map_err(UsageError)?;
         let runs = args.runs.unwrap_or(scenario.runs);
         let seed = args.seed.unwrap_or(scenario.seed);
         let threads = super::threads(args.threads)?;

@@ -34,6 +34,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
                     .map_err(UsageError)?,
             );
         }
+        super::check_distinct_params(&spec.ranges, &args.params)?;
     }
     if spec.ranges.is_empty() {
         return Err(UsageError(

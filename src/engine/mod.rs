@@ -50,7 +50,61 @@ pub struct Plan {
     pub stop_rule: Option<StopRule>,
 }
 
+/// What a plan will hold in memory, in bytes, before it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// The statistics: per lever, every metric's and every month end's
+    /// variables' histograms (levers × month ends × variables × bins).
+    pub statistics: u64,
+    /// The chunks simulated ahead of the merge, with every run's month-end
+    /// values (threads × chunks in flight × 64 runs × levers × month ends ×
+    /// variables).
+    pub in_flight: u64,
+}
+
+impl MemoryEstimate {
+    /// Both parts.
+    pub fn total(&self) -> u64 {
+        self.statistics.saturating_add(self.in_flight)
+    }
+}
+
 impl Plan {
+    /// Estimates the memory a run of this plan on `threads` threads holds.
+    pub fn memory_estimate(&self, threads: usize) -> MemoryEstimate {
+        let summary = |resolution: f64, upper: f64| -> u64 {
+            let bins = (upper / resolution).round().max(0.0) as u64 + 1;
+            std::mem::size_of::<Summary>() as u64 + 8 * bins
+        };
+        let months = self.calendar.month_ends.len() as u64;
+        let levers = self.levers.len() as u64;
+        let metrics: u64 = METRICS
+            .iter()
+            .map(|m| summary(m.resolution, m.upper) + std::mem::size_of::<Paired>() as u64)
+            .sum();
+        let variables: u64 = VARIABLES
+            .iter()
+            .map(|v| summary(v.resolution, v.upper))
+            .sum();
+        let per_lever = metrics.saturating_add(months.saturating_mul(variables));
+        let chunks = (self.range.end - self.range.start).div_ceil(CHUNK_RUNS);
+        let workers = (threads as u64).min(chunks).max(1);
+        // Chunks ahead of the merge (4 per worker) and in the channel (2
+        // per worker), and the one being merged.
+        let chunks_held = (6 * workers + 1).min(chunks.max(1));
+        let per_record = std::mem::size_of::<RunRecord>() as u64
+            + 8 * (self.reported.len() + METRICS.len()) as u64
+            + 4 * self.rule_names.len() as u64
+            + 8 * months * VARIABLES.len() as u64;
+        MemoryEstimate {
+            statistics: levers.saturating_mul(per_lever),
+            in_flight: chunks_held
+                .saturating_mul(CHUNK_RUNS)
+                .saturating_mul(levers)
+                .saturating_mul(per_record),
+        }
+    }
+
     /// A plan for `levers` (names) of `scenario`.
     pub fn new(
         scenario: &Scenario,
@@ -300,8 +354,13 @@ pub fn run(
     mut on_record: impl FnMut(&RunRecord) -> std::io::Result<()> + Send,
     mut on_progress: impl FnMut(u64),
 ) -> Result<Results, EngineError> {
+    // No more workers than chunks: the others would have nothing to do.
+    let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
+    let workers = threads
+        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+        .max(1);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
+        .num_threads(workers)
         .build()
         .map_err(|e| EngineError::Threads(e.to_string()))?;
     let n_months = plan.calendar.month_ends.len();
@@ -325,7 +384,6 @@ pub fn run(
             paired: vec![Paired::default(); METRICS.len()],
         })
         .collect();
-    let chunks = (plan.range.end - plan.range.start).div_ceil(CHUNK_RUNS);
     let per_record = n_months * VARIABLES.len();
     let mut done = 0;
     let mut stopped_early = false;
@@ -354,7 +412,6 @@ pub fn run(
             })
         }))
     };
-    let workers = threads.max(1);
     if workers == 1 {
         for c in 0..chunks {
             if absorb(&simulate_chunk(plan, c))? {

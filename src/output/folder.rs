@@ -11,12 +11,16 @@
 //! `run --lever baseline` would otherwise leave its compare.csv behind), and
 //! the folder's files, manifest.json and datapackage.json agree.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use tempfile::NamedTempFile;
 
 use super::export::{self, OutputFile, RunTables, Source};
+use super::lock::{FolderLock, Mode};
 use super::manifest::Manifest;
 use super::{AtomicFile, OutputError};
 
@@ -76,6 +80,10 @@ pub struct Transaction {
     /// if the transaction is abandoned.
     created: bool,
     committed: bool,
+    /// The SHA-256 of every staged or kept file, for manifest.json.
+    hashes: BTreeMap<String, String>,
+    /// Held from the start until the transaction ends.
+    _lock: FolderLock,
 }
 
 impl Drop for Transaction {
@@ -132,7 +140,17 @@ impl Transaction {
         if !dir.is_dir() {
             return Err(OutputError::at(dir, io::Error::other("it is not a folder")));
         }
+        // A whole folder is written by one command at a time; shards
+        // writing their own files into one folder may run together.
+        let mode = if remove_stale {
+            Mode::Exclusive
+        } else {
+            Mode::Shared
+        };
+        let lock = FolderLock::acquire(dir, mode).map_err(|e| OutputError::at(dir, e))?;
         Ok(Transaction {
+            _lock: lock,
+            hashes: BTreeMap::new(),
             dir: dir.to_path_buf(),
             staged: Vec::new(),
             kept: Vec::new(),
@@ -159,6 +177,8 @@ impl Transaction {
     pub fn add_streamed(&mut self, file: AtomicFile, table: bool) -> Result<(), OutputError> {
         let (temp, path) = file.finish()?;
         let name = file_name(&path);
+        let hash = sha256_file(temp.path()).map_err(|e| OutputError::at(&path, e))?;
+        self.hashes.insert(name.clone(), hash);
         if table {
             let header = first_record(temp.path()).map_err(|e| OutputError::at(&path, e))?;
             self.contents.headers.push((name.clone(), header));
@@ -173,6 +193,7 @@ impl Transaction {
         file.write_all(&bytes)
             .map_err(|e| OutputError::at(&self.dir.join(name), e))?;
         let (temp, _) = file.finish()?;
+        self.hashes.insert(name.to_string(), sha256_hex(&bytes));
         self.contents.insert(name, bytes);
         self.push(name.to_string(), temp);
         Ok(())
@@ -180,8 +201,14 @@ impl Transaction {
 
     /// Names a file already in the folder as part of the new set (the
     /// tables `bilateral report` draws from); `bytes` are its contents when
-    /// later exporters read them.
-    pub fn keep(&mut self, name: &str, bytes: Option<Vec<u8>>) {
+    /// later exporters read them; `hash` its SHA-256 as the run recorded it
+    /// (not the file's now: a file changed since is not blessed by a later
+    /// command).
+    pub fn keep(&mut self, name: &str, bytes: Option<Vec<u8>>, hash: Option<String>) {
+        match hash {
+            Some(hash) => self.hashes.insert(name.to_string(), hash),
+            None => self.hashes.remove(name),
+        };
         if let Some(bytes) = bytes {
             self.contents.insert(name, bytes);
         }
@@ -197,6 +224,8 @@ impl Transaction {
     /// registry order, with `manifest`'s `files` set to the whole new set
     /// (the files staged or kept before and the ones serialized here).
     /// Streamed files (`exporter` absent) must have been staged already.
+    /// manifest.json is serialized last, with the SHA-256 of every other
+    /// file of the set.
     pub fn export(
         &mut self,
         files: &[&'static OutputFile],
@@ -207,12 +236,31 @@ impl Transaction {
             self.contents.has(name) || self.is_staged(name)
         });
         manifest.files = written.iter().map(|f| f.name.to_string()).collect();
-        for file in written {
+        // The other exporters describe the run, not the hashes.
+        manifest.sha256.clear();
+        let last = written
+            .iter()
+            .position(|f| f.name == export::MANIFEST.name)
+            .map(|i| written[i]);
+        let order = written
+            .iter()
+            .copied()
+            .filter(|f| f.name != export::MANIFEST.name)
+            .chain(last);
+        for file in order {
             let Some(exporter) = file.exporter else {
                 continue;
             };
             if !files.iter().any(|g| g.name == file.name) {
                 continue;
+            }
+            if file.name == export::MANIFEST.name {
+                manifest.sha256 = manifest
+                    .files
+                    .iter()
+                    .filter(|n| *n != export::MANIFEST.name)
+                    .filter_map(|n| Some((n.clone(), self.hashes.get(n)?.clone())))
+                    .collect();
             }
             let source = Source {
                 tables,
@@ -367,7 +415,11 @@ pub fn add_to_folder(dir: &Path, file: &'static OutputFile) -> Result<(), Folder
         } else {
             None
         };
-        tx.keep(listed.name, bytes);
+        tx.keep(
+            listed.name,
+            bytes,
+            manifest.sha256.get(listed.name).cloned(),
+        );
     }
     tx.export(&[file, &export::MANIFEST], None, manifest)?;
     tx.commit()?;
@@ -390,6 +442,18 @@ fn read_table(path: &Path) -> Result<Vec<u8>, String> {
         record.map_err(|e| format!("not a CSV table: {e}"))?;
     }
     Ok(bytes)
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// The SHA-256 of the file at `path`, read in pieces.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut hasher = Sha256::new();
+    io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// Moves `target` to a fresh temp name in `dir`, removed when dropped.

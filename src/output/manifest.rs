@@ -5,6 +5,7 @@
 //! registry, `export::FILES`), so they are always the files written.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,10 @@ pub struct Manifest {
     pub horizon_weeks: u32,
     /// Files written.
     pub files: Vec<String>,
+    /// The SHA-256 (hex) of every file of `files` but manifest.json itself,
+    /// for `bilateral verify`. Empty in manifests of bilateral before 0.1.1.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sha256: BTreeMap<String, String>,
     /// Wall-clock start, RFC 3339 (UTC).
     pub started_at: String,
     /// Elapsed wall-clock seconds.
@@ -166,6 +171,7 @@ impl Manifest {
             horizon_months: run.horizon_months,
             horizon_weeks: run.horizon_weeks,
             files: Vec::new(),
+            sha256: BTreeMap::new(),
             started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             elapsed_seconds: (elapsed_seconds * 1000.0).round() / 1000.0,
             rng_crates: RngCrates::current(),

@@ -12,6 +12,7 @@ pub mod decision;
 pub mod discovery;
 pub mod export;
 pub mod folder;
+pub mod lock;
 pub mod manifest;
 pub mod partial;
 pub mod report;
@@ -101,6 +102,14 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut AtomicFile) -> io::Result<()>,
 ) -> Result<(), OutputError> {
+    // Not while another command writes the folder as a whole (it would
+    // take this temp file for a stale one).
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let _lock = lock::FolderLock::acquire(dir, lock::Mode::SharedWait)
+        .map_err(|e| OutputError::at(dir, e))?;
     let mut file = AtomicFile::create(path)?;
     fill(&mut file).map_err(|e| OutputError::at(path, e))?;
     file.commit()

@@ -122,6 +122,12 @@ pub fn read(path: &Path) -> Result<Partial, PartialError> {
             format!("larger than {MAX_PARTIAL_BYTES} bytes, the most a partial result may hold"),
         ));
     }
+    parse(path, &text)
+}
+
+/// Parses and checks the text of a partial result read from `path` (see
+/// [`read`]).
+pub fn parse(path: &Path, text: &str) -> Result<Partial, PartialError> {
     // The identity first, so an old or foreign file gets a clear message
     // rather than the first field the current layout lacks.
     #[derive(Deserialize)]
@@ -129,7 +135,7 @@ pub fn read(path: &Path) -> Result<Partial, PartialError> {
         format: Option<String>,
         version: Option<u32>,
     }
-    let head: Head = serde_json::from_str(&text)
+    let head: Head = serde_json::from_str(text)
         .map_err(|e| bad(path, format!("is not a bilateral partial result: {e}")))?;
     if head.format.as_deref() != Some(FORMAT) {
         return Err(bad(
@@ -149,8 +155,8 @@ pub fn read(path: &Path) -> Result<Partial, PartialError> {
             ),
         ));
     }
-    check_histogram_lengths(path, &text)?;
-    let partial: Partial = serde_json::from_str(&text)
+    check_histogram_lengths(path, text)?;
+    let partial: Partial = serde_json::from_str(text)
         .map_err(|e| bad(path, format!("is not a bilateral partial result: {e}")))?;
     partial.check(path)?;
     Ok(partial)

@@ -101,6 +101,37 @@ pub struct ScenarioError {
     pub problems: Vec<Problem>,
 }
 
+/// The largest scenario file read (16 MiB).
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// The most problems listed in an error message; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 50;
+
+/// The widest source line shown under a problem, in characters; a longer
+/// line is shown around the marked column.
+const MAX_SNIPPET_CHARS: usize = 160;
+
+/// A window of `text` at most [`MAX_SNIPPET_CHARS`] wide around the 1-based
+/// `column`, and the column within it.
+fn snippet_window(text: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= MAX_SNIPPET_CHARS {
+        return (text.to_string(), column);
+    }
+    let start = column.saturating_sub(1).saturating_sub(40).min(chars.len());
+    let end = (start + MAX_SNIPPET_CHARS).min(chars.len());
+    let mut window: String = chars[start..end].iter().collect();
+    let mut column = column - start;
+    if start > 0 {
+        window.insert(0, '…');
+        column += 1;
+    }
+    if end < chars.len() {
+        window.push('…');
+    }
+    (window, column)
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
@@ -111,7 +142,7 @@ impl fmt::Display for ScenarioError {
             if n == 1 { "" } else { "s" },
             self.path.display()
         )?;
-        for p in &self.problems {
+        for p in self.problems.iter().take(MAX_LISTED_PROBLEMS) {
             write!(f, "{}", self.path.display())?;
             if let (Some(l), Some(c)) = (p.line, p.column) {
                 write!(f, ":{l}:{c}")?;
@@ -122,6 +153,8 @@ impl fmt::Display for ScenarioError {
             }
             writeln!(f)?;
             if let (Some((text, width)), Some(l), Some(c)) = (&p.snippet, p.line, p.column) {
+                let (text, c) = snippet_window(text, c);
+                let width = (*width).min(MAX_SNIPPET_CHARS + 1 - c.min(MAX_SNIPPET_CHARS));
                 let gutter = l.to_string().len();
                 writeln!(f, "{:gutter$} |", "")?;
                 writeln!(f, "{l} | {text}")?;
@@ -130,12 +163,19 @@ impl fmt::Display for ScenarioError {
                     "{:gutter$} | {}{}",
                     "",
                     " ".repeat(c - 1),
-                    "^".repeat((*width).max(1))
+                    "^".repeat(width.max(1))
                 )?;
             }
             if let Some(h) = &p.help {
                 writeln!(f, "  help: {h}")?;
             }
+        }
+        if n > MAX_LISTED_PROBLEMS {
+            writeln!(
+                f,
+                "... and {} more problems (only the first {MAX_LISTED_PROBLEMS} are listed)",
+                n - MAX_LISTED_PROBLEMS
+            )?;
         }
         Ok(())
     }
@@ -149,17 +189,27 @@ impl Scenario {
 
     /// Reads and validates a scenario file; also returns the file's bytes.
     pub fn load_with_source(path: &Path) -> Result<(Scenario, Vec<u8>), ScenarioError> {
-        let bytes = std::fs::read(path).map_err(|e| ScenarioError {
+        use std::io::Read as _;
+        let whole = |message: String| ScenarioError {
             path: path.to_path_buf(),
             problems: vec![Problem {
                 line: None,
                 column: None,
                 key: None,
-                message: format!("cannot read the file: {e}"),
+                message,
                 help: None,
                 snippet: None,
             }],
-        })?;
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| whole(format!("cannot read the file: {e}")))?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(whole(format!(
+                "the file is larger than {MAX_SCENARIO_BYTES} bytes, the most a scenario may be"
+            )));
+        }
         let scenario = Self::from_bytes(path, &bytes)?;
         Ok((scenario, bytes))
     }

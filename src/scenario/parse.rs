@@ -25,13 +25,32 @@ const MAX_RUNS: i64 = 1_000_000_000;
 struct Cx<'a> {
     text: &'a str,
     problems: Vec<Problem>,
+    /// The byte offset where each line starts: line and column of a
+    /// problem by binary search, not by counting from the start of the
+    /// file for every problem (100,000 unknown keys stay fast).
+    line_starts: Vec<usize>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    fn new(text: &'a str) -> Cx<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Cx {
+            text,
+            problems: Vec::new(),
+            line_starts,
+        }
+    }
+
     fn at(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line.max(1) - 1];
+        let column = self.text[start..offset].chars().count() + 1;
         (line, column)
     }
 
@@ -181,7 +200,7 @@ impl Cx<'_> {
                 v.span(),
                 Some(key.to_string()),
                 format!("`{s}` is not a valid identifier"),
-                Some("use letters, digits, `_` and `-`, starting with a letter".to_string()),
+                Some("use letters, digits, `_` and `-`, starting with a letter, at most 64 characters".to_string()),
             );
             None
         }
@@ -404,6 +423,9 @@ impl Cx<'_> {
         };
         let names = variable_names(ids);
         let mut rules = Vec::new();
+        // Each rule name once in a lever: runs.csv counts each rule in a
+        // column of its name.
+        let mut seen: Vec<(String, usize)> = Vec::new();
         for (k, item) in items.iter().enumerate() {
             let Some(t) = self.table(item, &key) else {
                 continue;
@@ -419,6 +441,21 @@ impl Cx<'_> {
                 Some(n) => self.identifier(n, &format!("{key}.name")),
                 None => Some(format!("{lever}_{}", k + 1)),
             };
+            let name = name.and_then(|name| {
+                let span = t.get("name").map_or(item.span(), |n| n.span());
+                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                    let (line, _) = self.at(*first);
+                    self.problem(
+                        span,
+                        Some(format!("{key}.name")),
+                        format!("lever `{lever}` has two rules named `{name}` (the first on line {line})"),
+                        Some("give each rule of a lever its own name".into()),
+                    );
+                    return None;
+                }
+                seen.push((name.clone(), span.start));
+                Some(name)
+            });
             let actor = t.get("actor").and_then(|a| {
                 let id = self.string(a, &format!("{key}.actor"))?;
                 let found = ids.iter().position(|x| x == id);
@@ -445,8 +482,10 @@ impl Cx<'_> {
                             start..start,
                             Some(format!("{key}.when")),
                             format!(
-                                "in condition `{text}` at column {}: {}",
-                                e.column, e.message
+                                "in condition `{}` at column {}: {}",
+                                abridged(text),
+                                e.column,
+                                e.message
                             ),
                             e.help,
                         );
@@ -532,6 +571,15 @@ impl Cx<'_> {
     }
 }
 
+/// `text`, cut to its first 60 characters when longer than 80.
+fn abridged(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(60).collect();
+    format!("{head}…")
+}
+
 fn fmt_short(x: f64) -> String {
     format!("{:.4}", x)
         .trim_end_matches('0')
@@ -592,10 +640,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             snippet: None,
         }])
     })?;
-    let mut cx = Cx {
-        text,
-        problems: Vec::new(),
-    };
+    let mut cx = Cx::new(text);
     let doc = match DeTable::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -865,7 +910,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                     k.span(),
                     Some(path.clone()),
                     format!("`{lever_name}` is not a valid lever name"),
-                    Some("use letters, digits, `_` and `-`, starting with a letter".into()),
+                    Some("use letters, digits, `_` and `-`, starting with a letter, at most 64 characters".into()),
                 );
                 continue;
             }
@@ -944,6 +989,9 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
     let raw_sweep = root.get("sweep").and_then(|v| cx.raw_sweep(v));
 
     // Cross-checks that need several values.
+    // A horizon already refused is not checked against again (no second,
+    // false error about a deadline beyond a horizon of one month).
+    let horizon_valid = horizon_months.is_some();
     let horizon_months = horizon_months.unwrap_or(1);
     let calendar = start.and_then(|s| Calendar::new(s, horizon_months));
     if start.is_some() && calendar.is_none() {
@@ -954,7 +1002,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             None,
         );
     }
-    if let Some(cal) = &calendar {
+    if let Some(cal) = calendar.as_ref().filter(|_| horizon_valid) {
         for a in 0..2 {
             let deadline_key = params::INITIAL_ACTOR_SPECS
                 .iter()

@@ -9,10 +9,23 @@
 //! ```
 //!
 //! `and` binds tighter than `or`. Variables are the names listed by
-//! `model::rules::variable_names`. There is nothing else: no arithmetic, no
-//! functions, no code.
+//! `model::rules::variable_names`; numbers may have an exponent (`1e-3`).
+//! There is nothing else: no arithmetic, no functions, no code.
+//!
+//! A condition is at most [`MAX_CONDITION_CHARS`] characters, holds at most
+//! [`MAX_COMPARISONS`] comparisons and nests at most [`MAX_NESTING`]
+//! parentheses deep, so that parsing and evaluating it (both recursive)
+//! never run out of stack; `validate` and `run` parse alike, so they give
+//! the same verdict.
 
 use crate::model::rules::{Cmp, Condition, Operand, Var};
+
+/// The longest condition, in characters.
+pub const MAX_CONDITION_CHARS: usize = 4096;
+/// The most comparisons in one condition.
+pub const MAX_COMPARISONS: usize = 256;
+/// The deepest nesting of parentheses.
+pub const MAX_NESTING: usize = 32;
 
 /// A problem in a condition: the 1-based column in the string and a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +88,19 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ConditionError> {
             {
                 i += 1;
             }
+            // An exponent: `e` or `E`, an optional sign, digits.
+            if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+                let mut j = i + 1;
+                if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
+                    j += 1;
+                }
+                if j < chars.len() && chars[j].is_ascii_digit() {
+                    while j < chars.len() && chars[j].is_ascii_digit() {
+                        j += 1;
+                    }
+                    i = j;
+                }
+            }
             let s: String = chars[start..i].iter().filter(|c| **c != '_').collect();
             match s.parse::<f64>() {
                 Ok(x) if x.is_finite() => out.push((col, Token::Num(x))),
@@ -119,6 +145,8 @@ struct Parser<'a> {
     pos: usize,
     end_column: usize,
     names: &'a [(String, Var)],
+    depth: usize,
+    comparisons: usize,
 }
 
 impl Parser<'_> {
@@ -162,14 +190,33 @@ impl Parser<'_> {
 
     fn comparison(&mut self) -> Result<Condition, ConditionError> {
         if self.peek() == Some(&Token::Open) {
+            if self.depth == MAX_NESTING {
+                return Err(self.error(
+                    format!("parentheses nest more than {MAX_NESTING} deep"),
+                    Some(format!(
+                        "a condition nests at most {MAX_NESTING} parentheses deep; split the rule"
+                    )),
+                ));
+            }
+            self.depth += 1;
             self.pos += 1;
             let inner = self.condition()?;
             if self.peek() != Some(&Token::Close) {
                 return Err(self.error("expected `)`".into(), None));
             }
             self.pos += 1;
+            self.depth -= 1;
             return Ok(inner);
         }
+        if self.comparisons == MAX_COMPARISONS {
+            return Err(self.error(
+                format!("more than {MAX_COMPARISONS} comparisons"),
+                Some(format!(
+                    "a condition holds at most {MAX_COMPARISONS} comparisons; split the rule"
+                )),
+            ));
+        }
+        self.comparisons += 1;
         let left = self.operand()?;
         let op = match self.peek() {
             Some(Token::Op(op)) => *op,
@@ -216,12 +263,24 @@ impl Parser<'_> {
 
 /// Parses `text` against the variable `names`.
 pub fn parse_condition(text: &str, names: &[(String, Var)]) -> Result<Condition, ConditionError> {
+    let length = text.chars().count();
+    if length > MAX_CONDITION_CHARS {
+        return Err(ConditionError {
+            column: MAX_CONDITION_CHARS + 1,
+            message: format!(
+                "the condition is {length} characters long, more than the {MAX_CONDITION_CHARS} allowed"
+            ),
+            help: Some("split the rule into several rules".into()),
+        });
+    }
     let tokens = tokenize(text)?;
     let mut p = Parser {
         tokens,
         pos: 0,
-        end_column: text.chars().count() + 1,
+        end_column: length + 1,
         names,
+        depth: 0,
+        comparisons: 0,
     };
     let c = p.condition()?;
     if p.pos < p.tokens.len() {
@@ -289,5 +348,40 @@ mod tests {
         assert_eq!(e.message, "expected `)`");
         let e = parse_condition("trust ~ 1", &names()).unwrap_err();
         assert_eq!(e.column, 7);
+    }
+
+    #[test]
+    fn numbers_take_exponents() {
+        for (text, x) in [
+            ("trust > 1e-3", 1e-3),
+            ("trust > 2.5E+2", 250.0),
+            ("trust > -1e2", -100.0),
+        ] {
+            let c = parse_condition(text, &names()).unwrap();
+            let Condition::Compare(_, _, Operand::Num(y)) = c else {
+                panic!("{c:?}")
+            };
+            assert_eq!(y, x, "{text}");
+        }
+        assert!(parse_condition("trust > 1e400", &names()).is_err());
+        assert!(parse_condition("trust > 1e", &names()).is_err());
+    }
+
+    #[test]
+    fn limits_are_refused_before_the_stack_runs_out() {
+        let deep = format!("{}trust > 0{}", "(".repeat(33), ")".repeat(33));
+        let e = parse_condition(&deep, &names()).unwrap_err();
+        assert!(e.message.contains("more than 32 deep"), "{e:?}");
+        assert_eq!(e.column, 33);
+        let ok = format!("{}trust > 0{}", "(".repeat(32), ")".repeat(32));
+        assert!(parse_condition(&ok, &names()).is_ok());
+        let many = vec!["week > 0"; 257].join(" or ");
+        let e = parse_condition(&many, &names()).unwrap_err();
+        assert!(e.message.contains("more than 256 comparisons"), "{e:?}");
+        let most = vec!["week > 0"; 256].join(" or ");
+        assert!(parse_condition(&most, &names()).is_ok());
+        let long = vec!["us_tariff_pct > 0"; 50_000].join(" or ");
+        let e = parse_condition(&long, &names()).unwrap_err();
+        assert!(e.message.contains("more than the 4096 allowed"), "{e:?}");
     }
 }
