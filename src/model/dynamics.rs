@@ -584,4 +584,61 @@ mod tests {
         }
         close(trend[0], 1.1);
     }
+
+    #[test]
+    fn exogenous_shocks_scale_with_their_standard_deviations() {
+        let (mut p, mut s) = china_september();
+        for a in &mut p.actors {
+            a.legal_hazard_per_week = 0.0;
+            a.formal_extraditions_per_year = 0.0;
+            a.approval_noise_sd = 2.0;
+            a.flow_noise_sd = 0.5;
+        }
+        for a in &mut s.actors {
+            a.approval_pct = 50.0;
+            a.flow_noise = 0.2;
+        }
+        // The same draws in the same order: ruling, approval, flow; per side.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut expected = [(0.0, 0.0); 2];
+        for e in &mut expected {
+            let _ruling = rng.random::<f64>();
+            let approval: f64 = rng.sample(StandardNormal);
+            let flow: f64 = rng.sample(StandardNormal);
+            *e = (
+                (50.0 + 2.0 * approval).clamp(0.0, 100.0),
+                0.9 * 0.2 + 0.5 * flow,
+            );
+        }
+        rule(&p, &mut s, 1);
+        for (k, (approval, flow)) in expected.iter().enumerate() {
+            close(s.actors[k].approval_pct, *approval);
+            close(s.actors[k].flow_noise, *flow);
+        }
+    }
+
+    #[test]
+    fn the_trade_trend_scales_the_index_and_the_loss() {
+        let (mut p, mut s) = china_september();
+        for a in &mut p.actors {
+            a.trade_trend_pct_per_year = 40.0;
+            a.imports_usd_bn_per_year = 520.0;
+            a.import_elasticity_1y = -1.0;
+            a.import_elasticity_long = -2.0;
+        }
+        let prep = Prepared::new(&p, &s);
+        let mut trend = [1.0; 2];
+        let loss0 = s.trade_loss_usd_bn;
+        slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        let g = 1.4f64.powf(1.0 / 52.0);
+        close(trend[0], g);
+        let mut loss = 0.0;
+        for k in 0..2 {
+            let effect = s.actors[k].trade_gap_log.exp();
+            assert!(effect < 1.0);
+            close(s.actors[k].trade_index, 100.0 * g * effect);
+            loss += 10.0 * g * (1.0 - effect);
+        }
+        close(s.trade_loss_usd_bn - loss0, loss);
+    }
 }

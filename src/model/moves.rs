@@ -827,4 +827,40 @@ mod tests {
         close(s.actors[1].forces_k, 5.0);
         close(s.actors[0].concessions_received, 10.0);
     }
+
+    #[test]
+    fn reciprocity_gains_trust_only_within_the_window() {
+        let (p, mut s) = open_field();
+        let window = p.world.reciprocity_window_weeks;
+        assert!(window >= 1.0 && window.fract() == 0.0);
+        let window = window as u32;
+        s.actors[0].tariff_pct = 0.0;
+        s.actors[0].export_controls = false;
+        s.actors[1].export_controls = false;
+        s.week = 20;
+        act(Action::Interdict, 0, &mut s, &p, None);
+        // Answered exactly `window` weeks later: outside it.
+        s.week = 20 + window;
+        act(Action::Interdict, 1, &mut s, &p, None);
+        close(s.trust, 0.5);
+        s.week = 20 + window + window - 1;
+        act(Action::Interdict, 0, &mut s, &p, None);
+        close(s.trust, 0.55);
+    }
+
+    #[test]
+    fn relief_that_relieves_nothing_is_no_concession() {
+        let (mut p, mut s) = open_field();
+        // An exemption below the share already exempt relieves nothing.
+        p.actors[0].exemption_initial_share = 0.05;
+        s.actors[0].exempt_share = 0.5;
+        act(Action::Exempt, 0, &mut s, &p, None);
+        assert_eq!(s.actors[0].last_concession_week, None);
+        // A truce that leaves one side's rate where it was is no concession by it.
+        let (p, mut s) = peak();
+        s.actors[1].tariff_pct = p.actors[1].truce_rate_pct;
+        act(Action::AcceptTruce, 1, &mut s, &p, None);
+        assert_eq!(s.actors[1].last_concession_week, None);
+        assert_eq!(s.actors[0].last_concession_week, Some(s.week));
+    }
 }
