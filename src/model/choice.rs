@@ -630,4 +630,700 @@ mod tests {
         assert!(u(Action::ExtendTruce, 0, &state, &p).is_some());
         assert!(u(Action::ExtendTruce, 1, &state, &p).is_some());
     }
+
+    // --- Closed forms of docs/MODEL.md section 5, with every weight set to
+    // a distinct non-zero value so that each term (and its sign) shows.
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    /// A view with every field chosen by the test.
+    fn seen(dissatisfaction: f64, pressure: f64, reciprocated: bool, provocation: f64) -> View {
+        View {
+            dissatisfaction,
+            pressure,
+            reciprocated,
+            at_deadline: false,
+            trade_weight: 0.8,
+            provocation,
+            phase: Phase::Weekly,
+        }
+    }
+
+    /// China's September run without the truce, actor weights made distinct.
+    fn open_field() -> (ModelParams, State) {
+        let (mut p, mut s) = china_september();
+        s.truce = None;
+        for a in &mut p.actors {
+            a.hawkishness = 1.3;
+            a.threat_cost = 0.7;
+            a.tariff_reciprocity = 0.45;
+            a.impose_weight = 2.1;
+            a.credibility_weight = 0.9;
+            a.econ_weight = 0.035;
+            a.extension_value = 1.7;
+            a.audience_cost = 1.1;
+            a.counter_escalation_value = 0.6;
+            a.matching_bias = 0.25;
+            a.relief_weight = 1.9;
+            a.exemption_value = 0.55;
+            a.retaliation_bias = -0.3;
+            a.approval_weight = 0.15;
+            a.rally_retaliation_pts = 2.0;
+            a.escalation_fear = 0.8;
+            a.truce_value = 1.45;
+            a.truce_breach_cost = 0.65;
+            a.responsiveness = 3.1;
+            a.reciprocity = 0.75;
+            a.submission_approval_pts = 1.6;
+            a.relief_points_per_pp = 0.4;
+            a.export_control_value = 0.85;
+            a.strike_base_utility = -4.0;
+            a.strike_weight = 2.4;
+            a.migration_leverage_value = 1.2;
+            a.migration_cost = 0.35;
+            a.cooperation_value = 1.8;
+            a.cooperation_step_cost = 0.45;
+            a.agreement_cost = 0.95;
+        }
+        (p, s)
+    }
+
+    /// The concession formula of section 5, written out.
+    fn concession(a: &ActorParams, v: &View, points: f64) -> f64 {
+        let units = points / POINTS_SCALE;
+        let submission = if v.pressure > 0.05 {
+            a.approval_weight * a.submission_approval_pts * units
+        } else {
+            0.0
+        };
+        let reciprocity = if v.reciprocated {
+            a.reciprocity * units
+        } else {
+            0.0
+        };
+        a.responsiveness * units * v.pressure + reciprocity - submission
+    }
+
+    #[test]
+    fn threaten_is_hawkishness_times_dissatisfaction_plus_reciprocity_less_its_cost() {
+        let (p, mut s) = open_field();
+        let v = seen(0.6, 0.3, false, 2.0);
+        let a = &p.actors[0];
+        let got = utility(Action::Threaten, 0, &s, &p, &v).unwrap();
+        close(got, 1.3 * 0.6 + 0.45 * 2.0 - 0.7);
+        // Closed while a truce holds or a threat is pending.
+        s.truce = china_september().1.truce;
+        assert_eq!(utility(Action::Threaten, 0, &s, &p, &v), None);
+        s.truce = None;
+        s.actors[0].threat = Some(super::super::state::Threat {
+            rate_pct: 50.0,
+            deadline_week: 4,
+            received_at_issue: 0.0,
+            extensions: 0,
+        });
+        assert_eq!(utility(Action::Threaten, 0, &s, &p, &v), None);
+        s.actors[0].threat = None;
+        // A threat must name a rate above the tariff in force.
+        let mut q = p;
+        s.actors[0].tariff_pct = s.actors[0].tariff_cap_pct;
+        q.actors[0].threat_above_cap_pct = 0.0;
+        assert_eq!(utility(Action::Threaten, 0, &s, &q, &v), None);
+        q.actors[0].threat_above_cap_pct = 5.0;
+        assert!(utility(Action::Threaten, 0, &s, &q, &v).is_some());
+        assert!(a.threat_cost > 0.0);
+    }
+
+    #[test]
+    fn a_threat_names_the_first_rate_or_one_step_up_within_its_margin_over_the_cap() {
+        let (p, mut s) = open_field();
+        let a = p.actors[0];
+        let me = &mut s.actors[0];
+        me.tariff_cap_pct = 200.0;
+        me.tariff_pct = 0.0;
+        close(
+            threat_rate(&a, me),
+            a.first_tariff_pct.min(200.0 + a.threat_above_cap_pct),
+        );
+        me.tariff_pct = 30.0;
+        close(threat_rate(&a, me), 30.0 + a.escalation_step_pct);
+        me.tariff_cap_pct = 32.0;
+        let mut b = a;
+        b.escalation_step_pct = 10.0;
+        b.threat_above_cap_pct = 3.0;
+        close(threat_rate(&b, me), 35.0);
+    }
+
+    fn at_deadline(s: &mut State, i: usize, rate: f64, extensions: u32, received_at_issue: f64) {
+        s.actors[i].threat = Some(super::super::state::Threat {
+            rate_pct: rate,
+            deadline_week: s.week,
+            received_at_issue,
+            extensions,
+        });
+    }
+
+    #[test]
+    fn at_a_deadline_only_hold_impose_and_extend_are_open() {
+        let (p, mut s) = open_field();
+        at_deadline(&mut s, 0, 50.0, 0, 0.0);
+        let v = view(0, &s, &p, Phase::Weekly);
+        assert!(v.at_deadline);
+        for action in Action::ALL {
+            let open = utility(action, 0, &s, &p, &v).is_some();
+            let expected = matches!(action, Action::Hold | Action::Impose | Action::Extend);
+            assert_eq!(open, expected, "{action:?}");
+        }
+        // Impose and extend need the deadline.
+        let v = seen(0.5, 0.0, false, 0.0);
+        assert_eq!(utility(Action::Impose, 0, &s, &p, &v), None);
+        assert_eq!(utility(Action::Extend, 0, &s, &p, &v), None);
+    }
+
+    #[test]
+    fn holding_at_a_deadline_costs_the_audience_cost_shrinking_with_extensions() {
+        let (p, mut s) = open_field();
+        at_deadline(&mut s, 0, 50.0, 3, 0.0);
+        let mut v = view(0, &s, &p, Phase::Weekly);
+        close(utility(Action::Hold, 0, &s, &p, &v).unwrap(), -1.1 / 4.0);
+        v.at_deadline = false;
+        assert_eq!(utility(Action::Hold, 0, &s, &p, &v), Some(0.0));
+    }
+
+    #[test]
+    fn impose_weighs_the_added_headline_the_other_side_s_doubt_and_the_cost() {
+        let (p, mut s) = open_field();
+        s.actors[0].tariff_pct = 30.0;
+        s.actors[0].tariff_cap_pct = 200.0;
+        s.actors[0].exempt_share = 0.2;
+        at_deadline(&mut s, 0, 80.0, 0, 0.0);
+        let mut v = seen(0.7, 0.0, false, 1.5);
+        v.at_deadline = true;
+        v.trade_weight = 0.8;
+        let other_belief = s.actors[1].belief();
+        assert!(other_belief < 1.0);
+        let added = 50.0;
+        let expected = 2.1 * 0.7 * added / 25.0 + 0.9 * (1.0 - other_belief) + 0.45 * 1.5
+            - 0.035 * added * 0.8;
+        close(utility(Action::Impose, 0, &s, &p, &v).unwrap(), expected);
+        // The cap bounds what imposing adds.
+        s.actors[0].tariff_cap_pct = 40.0;
+        let expected =
+            2.1 * 0.7 * 10.0 / 25.0 + 0.9 * (1.0 - other_belief) + 0.45 * 1.5 - 0.035 * 10.0 * 0.8;
+        close(utility(Action::Impose, 0, &s, &p, &v).unwrap(), expected);
+    }
+
+    #[test]
+    fn extending_is_worth_the_concessions_received_since_the_threat_and_the_rung() {
+        let (p, mut s) = open_field();
+        s.actors[0].received_total = 25.0;
+        s.cooperation_level = 1;
+        at_deadline(&mut s, 0, 50.0, 0, 15.0);
+        let mut v = seen(0.5, 0.0, false, 0.0);
+        v.at_deadline = true;
+        close(
+            utility(Action::Extend, 0, &s, &p, &v).unwrap(),
+            1.7 * (10.0 / 20.0 + 1.0 / 4.0),
+        );
+        // One 20-point concession is enough: more adds nothing.
+        at_deadline(&mut s, 0, 50.0, 0, -100.0);
+        close(
+            utility(Action::Extend, 0, &s, &p, &v).unwrap(),
+            1.7 * (1.0 + 1.0 / 4.0),
+        );
+    }
+
+    #[test]
+    fn raise_answers_a_counter_tariff_below_the_cap() {
+        let (p, mut s) = open_field();
+        s.actors[0].tariff_pct = 30.0;
+        s.actors[0].tariff_cap_pct = 200.0;
+        s.actors[1].tariff_pct = 10.0;
+        let v = seen(0.5, 0.0, false, 2.0);
+        let step = p.actors[0].escalation_step_pct;
+        assert!(step > 0.0);
+        let expected = 0.6 + 0.45 * 2.0 - 0.035 * step * 0.8;
+        close(utility(Action::Raise, 0, &s, &p, &v).unwrap(), expected);
+        // The cap bounds the step.
+        s.actors[0].tariff_cap_pct = 31.0;
+        let expected = 0.6 + 0.45 * 2.0 - 0.035 * 1.0 * 0.8;
+        close(utility(Action::Raise, 0, &s, &p, &v).unwrap(), expected);
+        s.actors[0].tariff_cap_pct = 30.0;
+        assert_eq!(utility(Action::Raise, 0, &s, &p, &v), None, "at the cap");
+        s.actors[0].tariff_cap_pct = 200.0;
+        s.actors[1].tariff_pct = 0.0;
+        assert_eq!(
+            utility(Action::Raise, 0, &s, &p, &v),
+            None,
+            "no counter-tariff"
+        );
+        s.actors[1].tariff_pct = 10.0;
+        s.actors[0].tariff_pct = 0.0;
+        assert_eq!(utility(Action::Raise, 0, &s, &p, &v), None, "no own tariff");
+    }
+
+    #[test]
+    fn match_is_open_below_the_other_s_rate_and_costs_the_added_rate() {
+        let (p, mut s) = open_field();
+        s.actors[1].tariff_pct = 20.0;
+        s.actors[1].tariff_cap_pct = 200.0;
+        s.actors[1].exempt_share = 0.1;
+        s.actors[0].tariff_pct = 50.0;
+        s.actors[0].exempt_share = 0.3;
+        let v = seen(0.5, 0.0, false, 1.0);
+        let added = 50.0 * (1.0 - 0.1) - 20.0 * 0.9;
+        let expected = 0.25 + 0.6 + 0.45 - 0.035 * added;
+        close(utility(Action::Match, 1, &s, &p, &v).unwrap(), expected);
+        assert_eq!(matched_rate(&s.actors[1], &s.actors[0]), (50.0, 0.1));
+        s.actors[0].tariff_pct = 20.0;
+        assert_eq!(
+            utility(Action::Match, 1, &s, &p, &v),
+            None,
+            "nothing to match"
+        );
+        s.actors[0].tariff_pct = 50.0;
+        s.actors[1].tariff_cap_pct = 20.0;
+        assert_eq!(utility(Action::Match, 1, &s, &p, &v), None, "at the cap");
+        s.actors[1].tariff_cap_pct = 200.0;
+        s.actors[1].tariff_pct = 0.0;
+        assert_eq!(
+            utility(Action::Match, 1, &s, &p, &v),
+            None,
+            "retaliation first"
+        );
+    }
+
+    #[test]
+    fn cut_is_relief_satisfaction_and_concession_less_hawkishness_and_face() {
+        let (p, mut s) = open_field();
+        s.actors[0].tariff_pct = 30.0;
+        s.actors[0].exempt_share = 0.2;
+        let a = &p.actors[0];
+        let step = a.cut_step_pct;
+        assert!(step > 0.0 && step < 30.0);
+        for v in [seen(0.4, 0.6, true, 1.5), seen(0.4, 0.01, false, -1.0)] {
+            let relief = step * 0.8;
+            let expected = 1.9 * 0.6 - 1.3 * 0.4 - 1.1 - 0.45 * v.provocation
+                + 0.035 * relief
+                + concession(a, &v, 0.4 * relief);
+            close(utility(Action::Cut, 0, &s, &p, &v).unwrap(), expected);
+        }
+        // A cut larger than the tariff relieves only the tariff.
+        s.actors[0].tariff_pct = 1.0;
+        let v = seen(0.4, 0.6, true, 1.5);
+        let relief = 0.8;
+        let expected = 1.9 * 0.6 - 1.3 * 0.4 - 1.1 - 0.45 * 1.5
+            + 0.035 * relief
+            + concession(a, &v, 0.4 * relief);
+        close(utility(Action::Cut, 0, &s, &p, &v).unwrap(), expected);
+        s.actors[0].tariff_pct = 0.0;
+        assert_eq!(utility(Action::Cut, 0, &s, &p, &v), None);
+    }
+
+    #[test]
+    fn exempting_is_its_value_plus_the_relief_of_the_newly_exempt_share() {
+        let (mut p, mut s) = open_field();
+        p.actors[1].exemption_initial_share = 0.5;
+        s.actors[1].tariff_pct = 40.0;
+        s.actors[1].exempt_share = 0.1;
+        s.actors[1].exemption_granted = false;
+        let a = &p.actors[1];
+        let share = a.exemption_initial_share;
+        assert!(share > 0.1, "{share}");
+        let v = seen(0.4, 0.6, true, 1.5);
+        let relief = 40.0 * (share - 0.1);
+        let expected = 0.55 - 0.45 * 1.5 + 0.035 * relief + concession(a, &v, 0.4 * relief);
+        close(utility(Action::Exempt, 1, &s, &p, &v).unwrap(), expected);
+        // No relief once the exempt share is above the initial one.
+        s.actors[1].exempt_share = 0.99;
+        let expected = 0.55 - 0.45 * 1.5;
+        close(utility(Action::Exempt, 1, &s, &p, &v).unwrap(), expected);
+        s.actors[1].exemption_granted = true;
+        assert_eq!(utility(Action::Exempt, 1, &s, &p, &v), None, "granted once");
+        s.actors[1].exemption_granted = false;
+        s.actors[1].tariff_pct = 0.0;
+        assert_eq!(
+            utility(Action::Exempt, 1, &s, &p, &v),
+            None,
+            "nothing to exempt"
+        );
+    }
+
+    #[test]
+    fn the_concession_formula_pays_submission_only_above_the_pressure_threshold() {
+        let (p, _) = open_field();
+        let a = &p.actors[0];
+        let high = seen(0.0, 0.5, false, 0.0);
+        close(
+            concession_terms(a, &high, 40.0),
+            3.1 * 2.0 * 0.5 - 0.15 * 1.6 * 2.0,
+        );
+        let low = seen(0.0, PRESSURE_FOR_SUBMISSION, true, 0.0);
+        close(
+            concession_terms(a, &low, 40.0),
+            3.1 * 2.0 * PRESSURE_FOR_SUBMISSION + 0.75 * 2.0,
+        );
+    }
+
+    #[test]
+    fn retaliation_is_its_bias_and_rally_less_its_cost_and_the_fear_of_escalation() {
+        let (p, mut s) = open_field();
+        s.actors[1].tariff_pct = 0.0;
+        s.actors[1].tariff_cap_pct = 200.0;
+        s.actors[0].tariff_pct = 30.0;
+        let a = &p.actors[1];
+        assert!(a.retaliation_rate_pct > 0.0);
+        let v = seen(0.5, 0.0, false, 2.0);
+        let cost = 0.035 * a.retaliation_rate_pct * a.retaliation_coverage_share;
+        let expected = -0.3 + 0.15 * 2.0 + 0.45 * 2.0 - cost - 0.8 * s.actors[1].belief();
+        close(utility(Action::Retaliate, 1, &s, &p, &v).unwrap(), expected);
+        // The cap bounds the counter-tariff.
+        s.actors[1].tariff_cap_pct = 1.0;
+        let cost = 0.035 * a.retaliation_coverage_share;
+        let expected = -0.3 + 0.15 * 2.0 + 0.45 * 2.0 - cost - 0.8 * s.actors[1].belief();
+        close(utility(Action::Retaliate, 1, &s, &p, &v).unwrap(), expected);
+        s.actors[1].tariff_pct = 5.0;
+        assert_eq!(
+            utility(Action::Retaliate, 1, &s, &p, &v),
+            None,
+            "already a tariff"
+        );
+        s.actors[1].tariff_pct = 0.0;
+        s.actors[0].tariff_pct = 0.0;
+        assert_eq!(
+            utility(Action::Retaliate, 1, &s, &p, &v),
+            None,
+            "nothing to answer"
+        );
+        s.actors[0].tariff_pct = 30.0;
+        let mut q = p;
+        q.actors[1].retaliation_rate_pct = 0.0;
+        assert_eq!(
+            utility(Action::Retaliate, 1, &s, &q, &v),
+            None,
+            "no counter-tariff"
+        );
+    }
+
+    #[test]
+    fn a_truce_is_worth_its_value_and_relief_less_dissatisfaction_and_provocation() {
+        let (p, mut s) = open_field();
+        s.actors[0].tariff_pct = 145.0;
+        s.actors[0].exempt_share = 0.2;
+        s.actors[1].tariff_pct = 125.0;
+        s.actors[1].exempt_share = 0.0;
+        let relief =
+            (145.0 - p.actors[0].truce_rate_pct) * 0.8 + (125.0 - p.actors[1].truce_rate_pct);
+        close(truce_relief(&s, &p), relief);
+        let v = seen(0.4, 0.0, false, 1.5);
+        let expected = 1.45 + 0.035 * relief - 1.3 * 0.4 - 0.45 * 1.5;
+        close(
+            utility(Action::ProposeTruce, 0, &s, &p, &v).unwrap(),
+            expected,
+        );
+        // Accepting needs the other's proposal and is worth the same.
+        assert_eq!(utility(Action::AcceptTruce, 1, &s, &p, &v), None);
+        s.truce_proposal = Some((0, 4));
+        close(
+            utility(Action::AcceptTruce, 1, &s, &p, &v).unwrap(),
+            expected,
+        );
+        assert_eq!(
+            utility(Action::AcceptTruce, 0, &s, &p, &v),
+            None,
+            "own proposal"
+        );
+        assert_eq!(
+            utility(Action::ProposeTruce, 1, &s, &p, &v),
+            None,
+            "one open"
+        );
+        s.truce_proposal = None;
+        // A truce needs a tariff on both sides above the truce rates.
+        s.actors[1].tariff_pct = 0.0;
+        assert_eq!(utility(Action::ProposeTruce, 0, &s, &p, &v), None);
+        s.actors[1].tariff_pct = 125.0;
+        s.actors[0].tariff_pct = 0.0;
+        assert_eq!(utility(Action::ProposeTruce, 0, &s, &p, &v), None);
+        s.actors[0].tariff_pct = p.actors[0].truce_rate_pct.min(5.0);
+        s.actors[1].tariff_pct = p.actors[1].truce_rate_pct.min(5.0);
+        assert!(s.actors[0].tariff_pct > 0.0 && s.actors[1].tariff_pct > 0.0);
+        assert_eq!(truce_relief(&s, &p), 0.0);
+        assert_eq!(
+            utility(Action::ProposeTruce, 0, &s, &p, &v),
+            None,
+            "no relief"
+        );
+    }
+
+    #[test]
+    fn extending_a_truce_is_worth_the_snap_back_it_avoids() {
+        let (p, mut s) = china_september();
+        let t = s.truce.unwrap();
+        s.week = t.expires_week;
+        let expected: f64 = (0..2)
+            .map(|k| {
+                let a = &s.actors[k];
+                (t.snap_back_pct[k].max(a.tariff_pct) * (1.0 - t.snap_back_exempt[k])
+                    - a.effective_tariff_pct())
+                .max(0.0)
+            })
+            .sum();
+        assert!(expected > 0.0);
+        close(snap_back_increase(&s), expected);
+        let v = seen(0.3, 0.0, false, 0.5);
+        let a = &p.actors[0];
+        let u = a.truce_value + a.econ_weight * expected
+            - a.hawkishness * 0.3
+            - a.tariff_reciprocity * 0.5;
+        close(utility(Action::ExtendTruce, 0, &s, &p, &v).unwrap(), u);
+        s.truce = None;
+        assert_eq!(snap_back_increase(&s), 0.0);
+        let _ = &mut s;
+    }
+
+    #[test]
+    fn export_controls_are_restricted_against_a_tariff_and_lifted_at_a_cost() {
+        let (p, mut s) = open_field();
+        let v = seen(0.5, 0.6, false, 2.0);
+        // China's controls are on: restricting is closed, lifting open.
+        assert_eq!(utility(Action::RestrictExports, 1, &s, &p, &v), None);
+        let a = &p.actors[1];
+        let relief = a.export_control_pressure * RATE_SCALE_PCT;
+        let expected = -0.85 - 0.45 * 2.0 - 1.1 + concession(a, &v, 0.4 * relief);
+        close(
+            utility(Action::LiftExportControls, 1, &s, &p, &v).unwrap(),
+            expected,
+        );
+        s.actors[1].export_controls = false;
+        assert_eq!(utility(Action::LiftExportControls, 1, &s, &p, &v), None);
+        close(
+            utility(Action::RestrictExports, 1, &s, &p, &v).unwrap(),
+            0.85 + 0.45 * 2.0,
+        );
+        s.actors[0].tariff_pct = 0.0;
+        assert_eq!(
+            utility(Action::RestrictExports, 1, &s, &p, &v),
+            None,
+            "no tariff"
+        );
+        s.actors[0].tariff_pct = 30.0;
+        let mut q = p;
+        q.actors[1].export_control_pressure = 0.0;
+        assert_eq!(
+            utility(Action::RestrictExports, 1, &s, &q, &v),
+            None,
+            "no lever"
+        );
+    }
+
+    #[test]
+    fn strikes_respect_their_interval_and_scale_with_the_flow() {
+        let (p, mut s) = open_field();
+        s.actors[1].flow_index = 80.0;
+        s.week = 60;
+        let v = seen(0.5, 0.0, false, 0.0);
+        close(
+            utility(Action::Strike, 0, &s, &p, &v).unwrap(),
+            -4.0 + 2.4 * 0.5 * 80.0 / 100.0,
+        );
+        let gap = p.world.strike_min_interval_weeks;
+        assert!(gap >= 1.0);
+        assert!(gap <= 60.0);
+        s.actors[0].last_strike_week = Some(60 - (gap.ceil() as u32 - 1));
+        assert_eq!(utility(Action::Strike, 0, &s, &p, &v), None);
+        s.actors[0].last_strike_week = Some(60 - gap.ceil() as u32);
+        assert!(utility(Action::Strike, 0, &s, &p, &v).is_some());
+        assert_eq!(utility(Action::SovereigntyStand, 1, &s, &p, &v), None);
+        s.actors[1].unanswered_strike_week = Some(59);
+        assert_eq!(
+            utility(Action::SovereigntyStand, 1, &s, &p, &v),
+            Some(p.actors[1].sovereignty_stand_value)
+        );
+    }
+
+    #[test]
+    fn loosening_migration_pays_under_pressure_and_costs_what_tightening_costs() {
+        let (p, mut s) = open_field();
+        let step = p.world.migration_step;
+        s.actors[0].migration_enforcement = step;
+        let v = seen(0.5, 0.7, false, 0.0);
+        close(
+            utility(Action::LoosenMigration, 0, &s, &p, &v).unwrap(),
+            1.2 * 0.7 - 0.35,
+        );
+        s.actors[0].migration_enforcement = step * 0.5;
+        assert_eq!(utility(Action::LoosenMigration, 0, &s, &p, &v), None);
+        s.actors[0].migration_enforcement = 1.0 - step;
+        assert!(utility(Action::TightenMigration, 0, &s, &p, &v).is_some());
+        s.actors[0].migration_enforcement = 1.0 - step * 0.5;
+        assert_eq!(utility(Action::TightenMigration, 0, &s, &p, &v), None);
+    }
+
+    #[test]
+    fn the_cooperation_ladder_values_trust_and_the_agreement_its_margin_of_trust() {
+        let (p, mut s) = open_field();
+        let v = seen(0.5, 0.6, true, 0.0);
+        let a = &p.actors[0];
+        s.trust = 0.7;
+        s.cooperation_level = 0;
+        assert_eq!(utility(Action::CooperateDown, 0, &s, &p, &v), None);
+        let c = concession(a, &v, a.cooperation_points);
+        close(
+            utility(Action::CooperateUp, 0, &s, &p, &v).unwrap(),
+            c + 1.8 * 0.7 - 0.45,
+        );
+        s.cooperation_level = 2;
+        close(
+            utility(Action::CooperateDown, 0, &s, &p, &v).unwrap(),
+            -1.8 * 0.7 - 0.45,
+        );
+        s.cooperation_level = 3;
+        let margin = 0.7 - p.world.agreement_trust_threshold;
+        close(
+            utility(Action::CooperateUp, 0, &s, &p, &v).unwrap(),
+            c + 1.8 * 4.0 * margin - 0.95,
+        );
+        s.proposal = Some((0, 9));
+        assert_eq!(
+            utility(Action::CooperateUp, 0, &s, &p, &v),
+            None,
+            "own proposal"
+        );
+        assert!(
+            utility(Action::CooperateUp, 1, &s, &p, &v).is_some(),
+            "to sign"
+        );
+        s.cooperation_level = 4;
+        assert_eq!(utility(Action::CooperateUp, 1, &s, &p, &v), None, "the top");
+    }
+
+    #[test]
+    fn security_concessions_are_open_within_their_capacities() {
+        let (mut p, mut s) = open_field();
+        let v = seen(0.5, 0.6, false, 0.0);
+        p.actors[0].transfer_min_batch = 5.0;
+        p.actors[0].transfer_batch_mean = 8.0;
+        p.actors[0].transfer_points_per_person = 0.5;
+        p.actors[0].transfer_cost = 0.3;
+        s.actors[0].transfer_pool = 4.0;
+        assert_eq!(utility(Action::Transfer, 0, &s, &p, &v), None);
+        s.actors[0].transfer_pool = 6.0;
+        // The points of a batch are at most the pool.
+        close(
+            utility(Action::Transfer, 0, &s, &p, &v).unwrap(),
+            concession(&p.actors[0], &v, 0.5 * 6.0) - 0.3,
+        );
+        s.actors[0].transfer_pool = 20.0;
+        close(
+            utility(Action::Transfer, 0, &s, &p, &v).unwrap(),
+            concession(&p.actors[0], &v, 0.5 * 8.0) - 0.3,
+        );
+        p.actors[0].contingent_k = 2.0;
+        p.actors[0].max_forces_k = 10.0;
+        p.actors[0].deploy_points = 20.0;
+        p.actors[0].deploy_cost = 0.6;
+        s.actors[0].forces_k = 8.0;
+        close(
+            utility(Action::Deploy, 0, &s, &p, &v).unwrap(),
+            concession(&p.actors[0], &v, 20.0) - 0.6,
+        );
+        s.actors[0].forces_k = 8.5;
+        assert_eq!(utility(Action::Deploy, 0, &s, &p, &v), None);
+        s.actors[0].forces_k = 0.0;
+        p.actors[0].contingent_k = 0.0;
+        assert_eq!(utility(Action::Deploy, 0, &s, &p, &v), None);
+        let max = p.world.max_interdiction_level;
+        p.actors[0].interdiction_points = 10.0;
+        p.actors[0].interdiction_cost = 0.2;
+        s.actors[0].interdiction_level = max - 1.0;
+        close(
+            utility(Action::Interdict, 0, &s, &p, &v).unwrap(),
+            concession(&p.actors[0], &v, 10.0) - 0.2,
+        );
+        s.actors[0].interdiction_level = max - 0.5;
+        assert_eq!(utility(Action::Interdict, 0, &s, &p, &v), None);
+    }
+
+    #[test]
+    fn the_pressure_seen_adds_the_threat_the_tariff_and_the_export_controls() {
+        let (p, mut s) = china_september();
+        s.week = 10;
+        s.actors[1].threat = Some(super::super::state::Threat {
+            rate_pct: 50.0,
+            deadline_week: 14,
+            received_at_issue: 0.0,
+            extensions: 0,
+        });
+        s.actors[1].last_concession_week = Some(9);
+        let v = view(0, &s, &p, Phase::Weekly);
+        let urgency = deadline_urgency(4.0, p.world.deadline_urgency_weeks);
+        let expected = threat_pressure(50.0, s.actors[0].belief(), urgency)
+            + tariff_pressure(s.actors[1].effective_tariff_pct())
+            + p.actors[1].export_control_pressure;
+        close(v.pressure, expected);
+        assert!(v.reciprocated);
+        assert!(!v.at_deadline);
+        close(v.trade_weight, 1.0 - s.actors[0].exempt_share);
+        close(v.dissatisfaction, s.actors[0].dissatisfaction());
+        s.actors[1].last_concession_week = Some(0);
+        let window = p.world.reciprocity_window_weeks;
+        assert!(window <= 10.0);
+        assert!(!view(0, &s, &p, Phase::Weekly).reciprocated);
+        // The side whose controls these are feels none of their pressure.
+        let v1 = view(1, &s, &p, Phase::Weekly);
+        close(
+            v1.pressure,
+            tariff_pressure(s.actors[0].effective_tariff_pct()),
+        );
+    }
+
+    #[test]
+    fn logit_probabilities_sum_to_one_and_follow_the_utility_differences() {
+        let (p, s) = china_september();
+        let probs = choice_probabilities(0, &s, &p);
+        let total: f64 = probs.iter().map(|(_, q)| q).sum();
+        close(total, 1.0);
+        let v = view(0, &s, &p, Phase::Weekly);
+        let lambda = p.actors[0].rationality;
+        let (a0, q0) = probs[0];
+        let u0 = utility(a0, 0, &s, &p, &v).unwrap();
+        for &(a, q) in &probs[1..] {
+            let ua = utility(a, 0, &s, &p, &v).unwrap();
+            if q > 1e-12 && q0 > 1e-12 {
+                assert!(((q / q0).ln() - lambda * (ua - u0)).abs() < 1e-6, "{a:?}");
+            }
+        }
+        // Every feasible move is listed.
+        let feasible = Action::ALL
+            .iter()
+            .filter(|&&a| utility(a, 0, &s, &p, &v).is_some())
+            .count();
+        assert_eq!(probs.len(), feasible);
+    }
+
+    #[test]
+    fn the_logit_draw_follows_the_probabilities() {
+        use rand::SeedableRng;
+        let (p, s) = china_september();
+        let probs = choice_probabilities(1, &s, &p);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let n = 20_000;
+        let mut counts = vec![0usize; probs.len()];
+        for _ in 0..n {
+            let a = choose(1, &s, &p, Phase::Weekly, &mut rng);
+            let k = probs.iter().position(|&(b, _)| b == a).unwrap();
+            counts[k] += 1;
+        }
+        for (k, &(a, q)) in probs.iter().enumerate() {
+            let share = counts[k] as f64 / n as f64;
+            let sd = (q * (1.0 - q) / n as f64).sqrt();
+            assert!((share - q).abs() < 5.0 * sd + 1e-3, "{a:?}: {share} vs {q}");
+        }
+        // A reaction draws only reaction moves.
+        for _ in 0..200 {
+            assert!(choose(1, &s, &p, Phase::Reaction, &mut rng).is_reaction());
+        }
+    }
 }

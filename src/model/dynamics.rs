@@ -273,6 +273,12 @@ pub fn slow_dynamics<O: Observer>(
 mod tests {
     use super::*;
 
+    use crate::engine::prepare_run;
+    use crate::model::state::Threat;
+    use crate::model::step::NoObserver;
+    use crate::scenario::{ResolvedLever, Scenario};
+    use rand::SeedableRng;
+
     #[test]
     fn half_life_factor_halves_after_the_half_life() {
         let f = half_life_factor(10.0);
@@ -320,5 +326,319 @@ mod tests {
         let reached = 1.0 - (1.0 - phi).powi(52);
         assert!((reached - 0.8 / 3.0).abs() < 1e-9);
         assert_eq!(trade_adjustment_rate(-0.8, 0.0), 0.0);
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    fn china_september() -> (ModelParams, State) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("us_china_2025-09.toml");
+        let s = Scenario::load(&path).unwrap();
+        let lever = ResolvedLever::new(&s, s.lever("baseline").unwrap()).unwrap();
+        let (p, _, _, _) = prepare_run(&lever, s.seed, 0);
+        let state = State::initial(&p);
+        (p, state)
+    }
+
+    #[test]
+    fn enforcement_adds_contingents_interdiction_rungs_and_recent_transfers() {
+        let (mut p, mut s) = china_september();
+        let a = &mut p.actors[1];
+        a.contingent_k = 4.0;
+        a.flow_effect_per_contingent = 0.1;
+        a.flow_effect_per_interdiction = 0.03;
+        a.flow_effect_per_cooperation = 0.05;
+        a.flow_effect_per_20_transferred = 0.07;
+        s.cooperation_level = 2;
+        let me = &mut s.actors[1];
+        me.forces_k = 6.0;
+        me.interdiction_level = 3.0;
+        me.transferred_recent = 30.0;
+        let a = p.actors[1];
+        let e = enforcement(&a, &s.actors[1], &s);
+        close(e, 1.5 * 0.1 + 3.0 * 0.03 + 2.0 * 0.05 + 1.5 * 0.07);
+        let mut b = a;
+        b.contingent_k = 0.0;
+        close(
+            enforcement(&b, &s.actors[1], &s),
+            3.0 * 0.03 + 2.0 * 0.05 + 1.5 * 0.07,
+        );
+    }
+
+    #[test]
+    fn a_legal_loss_lowers_the_cap_the_tariff_and_trims_or_voids_the_threat() {
+        let (mut p, s) = china_september();
+        p.actors[0].tariff_cap_after_legal_loss_pct = 15.0;
+        let a = p.actors[0];
+        let mut us = s.actors[0];
+        us.tariff_pct = 30.0;
+        us.tariff_cap_pct = 100.0;
+        us.threat = Some(Threat {
+            rate_pct: 50.0,
+            deadline_week: 4,
+            received_at_issue: 0.0,
+            extensions: 0,
+        });
+        legal_loss(&mut us, &a);
+        assert!(us.legal_loss);
+        assert_eq!(us.tariff_cap_pct, 15.0);
+        assert_eq!(us.tariff_pct, 15.0);
+        assert!(us.threat.is_none(), "a threat at the new cap adds nothing");
+        let mut us = s.actors[0];
+        us.tariff_pct = 5.0;
+        us.tariff_cap_pct = 100.0;
+        us.threat = Some(Threat {
+            rate_pct: 50.0,
+            deadline_week: 4,
+            received_at_issue: 0.0,
+            extensions: 0,
+        });
+        legal_loss(&mut us, &a);
+        assert_eq!(us.tariff_pct, 5.0);
+        assert_eq!(us.threat.unwrap().rate_pct, 15.0);
+    }
+
+    /// Runs `exogenous` once with a sure ruling (or none) at week `week`.
+    fn rule(p: &ModelParams, s: &mut State, week: u32) {
+        s.week = week;
+        let prep = Prepared::new(p, s);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        exogenous(s, p, &prep, &mut rng, &mut NoObserver);
+    }
+
+    #[test]
+    fn a_ruling_comes_only_while_due_and_while_there_is_a_tariff_or_threat() {
+        let (mut p, s0) = china_september();
+        p.actors[0].legal_hazard_per_week = 1.0;
+        p.actors[0].legal_hazard_until_week = 10.0;
+        p.actors[0].tariff_cap_after_legal_loss_pct = 15.0;
+        p.actors[1].legal_hazard_per_week = 0.0;
+        let mut s = s0;
+        rule(&p, &mut s, 9);
+        assert!(s.actors[0].legal_loss);
+        assert_eq!(s.actors[0].tariff_pct, 15.0);
+        assert!(!s.actors[1].legal_loss, "no hazard, no ruling");
+        let mut s = s0;
+        rule(&p, &mut s, 10);
+        assert!(!s.actors[0].legal_loss, "after the time a ruling is due");
+        let mut s = s0;
+        s.actors[0].tariff_pct = 0.0;
+        s.actors[0].threat = None;
+        rule(&p, &mut s, 1);
+        assert!(!s.actors[0].legal_loss, "nothing to strike down");
+        s.actors[0].threat = Some(Threat {
+            rate_pct: 50.0,
+            deadline_week: 4,
+            received_at_issue: 0.0,
+            extensions: 0,
+        });
+        rule(&p, &mut s, 1);
+        assert!(s.actors[0].legal_loss, "a threat alone can be struck down");
+        p.actors[0].legal_hazard_per_week = 0.0;
+        let mut s = s0;
+        rule(&p, &mut s, 1);
+        assert!(!s.actors[0].legal_loss);
+    }
+
+    #[test]
+    fn exogenous_noise_persists_and_extraditions_add_to_the_handed_over() {
+        let (mut p, mut s) = china_september();
+        for a in &mut p.actors {
+            a.legal_hazard_per_week = 0.0;
+            a.approval_noise_sd = 0.0;
+            a.flow_noise_sd = 0.0;
+            a.formal_extraditions_per_year = 0.0;
+        }
+        s.actors[0].flow_noise = 0.5;
+        s.actors[0].approval_pct = 40.0;
+        s.actors[0].handed_over = 3.0;
+        rule(&p, &mut s, 1);
+        close(s.actors[0].flow_noise, 0.45);
+        close(s.actors[0].approval_pct, 40.0);
+        close(s.actors[0].handed_over, 3.0);
+        p.actors[0].formal_extraditions_per_year = 5200.0;
+        p.actors[0].approval_noise_sd = 1.0;
+        let mut moved = false;
+        for _ in 0..3 {
+            rule(&p, &mut s, 1);
+            moved |= s.actors[0].approval_pct != 40.0;
+        }
+        assert!(s.actors[0].handed_over > 3.0 + 100.0, "about 100 a week");
+        assert!(moved, "approval is shocked");
+    }
+
+    #[test]
+    fn slow_dynamics_follow_section_7_week_by_week() {
+        let (mut p, mut s) = china_september();
+        p.world.trust_baseline = 0.45;
+        p.world.trust_reversion_per_week = 0.1;
+        for a in &mut p.actors {
+            a.exemption_max_share = 0.9;
+            a.exemption_uptake_per_week = 0.2;
+            a.concession_half_life_weeks = 10.0;
+            a.provocation_half_life_weeks = 5.0;
+            a.demand_anchor = 40.0;
+            a.demand_relaxation_per_week = 0.25;
+            a.interdiction_fade_per_week = 0.1;
+            a.flow_adaptation_per_week = 0.2;
+            a.flow_adaptation_share = 0.5;
+            a.transfer_pool_inflow_per_week = 3.0;
+            a.approval_baseline_pct = 60.0;
+            a.approval_reversion_per_week = 0.5;
+            a.imports_usd_bn_per_year = 520.0;
+            a.trade_trend_pct_per_year = 0.0;
+            a.import_elasticity_1y = -1.0;
+            a.import_elasticity_long = -2.0;
+        }
+        s.trust = 0.25;
+        s.week = 6;
+        s.proposal = Some((0, 6));
+        s.truce_proposal = Some((1, 6));
+        let prep = Prepared::new(&p, &s);
+        {
+            let us = &mut s.actors[0];
+            us.exemption_granted = true;
+            us.exempt_share = 0.5;
+            us.concessions_received = 8.0;
+            us.provocation = 2.0;
+            us.demand = 60.0;
+            us.interdiction_level = 2.0;
+            us.transferred_recent = 10.0;
+            us.transfer_pool = 1.0;
+            us.approval_pct = 40.0;
+        }
+        s.actors[1].exemption_granted = false;
+        s.actors[1].exempt_share = 0.0;
+        let mut trend = [1.0; 2];
+        let loss0 = s.trade_loss_usd_bn;
+        slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        assert!(s.proposal.is_none(), "expired");
+        assert!(s.truce_proposal.is_none(), "expired");
+        close(s.trust, 0.25 + 0.1 * 0.2);
+        let us = &s.actors[0];
+        close(us.exempt_share, 0.5 + 0.2 * 0.4);
+        assert_eq!(s.actors[1].exempt_share, 0.0, "no exemption, no uptake");
+        close(us.concessions_received, 8.0 * 0.5f64.powf(0.1));
+        close(us.provocation, 2.0 * 0.5f64.powf(0.2));
+        close(us.demand, 60.0 - 0.25 * 20.0);
+        close(us.interdiction_level, 1.8);
+        close(us.transferred_recent, 8.0);
+        close(us.transfer_pool, 4.0);
+        close(us.approval_pct, 50.0);
+        // Trade: one step of partial adjustment to the effective tariff.
+        let phi = trade_adjustment_rate(-1.0, -2.0);
+        let gap = trade_gap_step(0.0, phi, -2.0, us.effective_tariff_pct());
+        close(us.trade_gap_log, gap);
+        close(us.trade_index, 100.0 * gap.exp());
+        assert!(gap < 0.0);
+        let cn = &s.actors[1];
+        let gap_cn = trade_gap_step(0.0, phi, -2.0, cn.effective_tariff_pct());
+        let loss = 10.0 * (1.0 - gap.exp()) + 10.0 * (1.0 - gap_cn.exp());
+        close(s.trade_loss_usd_bn - loss0, loss);
+        close(trend[0], 1.0);
+        // A proposal open beyond this week stays.
+        s.proposal = Some((0, 8));
+        slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        assert!(s.proposal.is_some());
+    }
+
+    #[test]
+    fn enforcement_lowers_the_flow_and_adaptation_erodes_the_effect() {
+        let (mut p, mut s) = china_september();
+        for a in &mut p.actors {
+            a.flow_adaptation_per_week = 0.2;
+            a.flow_adaptation_share = 0.5;
+            a.flow_effect_per_interdiction = 0.1;
+            a.interdiction_fade_per_week = 0.0;
+        }
+        s.actors[1].interdiction_level = 0.0;
+        s.actors[1].adaptation = 0.0;
+        s.actors[1].flow_noise = 0.0;
+        let prep = Prepared::new(&p, &s);
+        s.actors[1].interdiction_level = 2.0;
+        let mut trend = [1.0; 2];
+        slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        // E = 0.2 now, adaptation 0.2 × 0.5 × 0.2 = 0.02.
+        close(s.actors[1].adaptation, 0.02);
+        close(s.actors[1].flow_index, 100.0 * (-(0.2 - 0.02f64)).exp());
+        let first = s.actors[1].flow_index;
+        for _ in 0..20 {
+            slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        }
+        assert!(s.actors[1].flow_index > first, "cartels adapt");
+        assert!(s.actors[1].flow_index < 100.0);
+    }
+
+    #[test]
+    fn trade_grows_with_its_trend() {
+        let (mut p, s) = china_september();
+        p.actors[0].trade_trend_pct_per_year = 10.0;
+        let prep = Prepared::new(&p, &s);
+        let mut s = s;
+        let mut trend = [1.0; 2];
+        for _ in 0..52 {
+            slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        }
+        close(trend[0], 1.1);
+    }
+
+    #[test]
+    fn exogenous_shocks_scale_with_their_standard_deviations() {
+        let (mut p, mut s) = china_september();
+        for a in &mut p.actors {
+            a.legal_hazard_per_week = 0.0;
+            a.formal_extraditions_per_year = 0.0;
+            a.approval_noise_sd = 2.0;
+            a.flow_noise_sd = 0.5;
+        }
+        for a in &mut s.actors {
+            a.approval_pct = 50.0;
+            a.flow_noise = 0.2;
+        }
+        // The same draws in the same order: ruling, approval, flow; per side.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut expected = [(0.0, 0.0); 2];
+        for e in &mut expected {
+            let _ruling = rng.random::<f64>();
+            let approval: f64 = rng.sample(StandardNormal);
+            let flow: f64 = rng.sample(StandardNormal);
+            *e = (
+                (50.0 + 2.0 * approval).clamp(0.0, 100.0),
+                0.9 * 0.2 + 0.5 * flow,
+            );
+        }
+        rule(&p, &mut s, 1);
+        for (k, (approval, flow)) in expected.iter().enumerate() {
+            close(s.actors[k].approval_pct, *approval);
+            close(s.actors[k].flow_noise, *flow);
+        }
+    }
+
+    #[test]
+    fn the_trade_trend_scales_the_index_and_the_loss() {
+        let (mut p, mut s) = china_september();
+        for a in &mut p.actors {
+            a.trade_trend_pct_per_year = 40.0;
+            a.imports_usd_bn_per_year = 520.0;
+            a.import_elasticity_1y = -1.0;
+            a.import_elasticity_long = -2.0;
+        }
+        let prep = Prepared::new(&p, &s);
+        let mut trend = [1.0; 2];
+        let loss0 = s.trade_loss_usd_bn;
+        slow_dynamics(&mut s, &p, &prep, &mut trend, &mut NoObserver);
+        let g = 1.4f64.powf(1.0 / 52.0);
+        close(trend[0], g);
+        let mut loss = 0.0;
+        for k in 0..2 {
+            let effect = s.actors[k].trade_gap_log.exp();
+            assert!(effect < 1.0);
+            close(s.actors[k].trade_index, 100.0 * g * effect);
+            loss += 10.0 * g * (1.0 - effect);
+        }
+        close(s.trade_loss_usd_bn - loss0, loss);
     }
 }

@@ -458,4 +458,409 @@ mod tests {
         assert_eq!(provocation_of(25.0), 1.0);
         assert_eq!(provocation_of(-12.5), -0.5);
     }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    /// The September run without the truce, with world and actor rates made
+    /// distinct so every effect shows.
+    fn open_field() -> (ModelParams, State) {
+        let (mut p, mut s) = china_september();
+        s.truce = None;
+        s.trust = 0.5;
+        p.world.trust_threat_drop = 0.03;
+        p.world.trust_tariff_drop = 0.02;
+        p.world.trust_cooperation_gain = 0.04;
+        p.world.trust_reciprocity_gain = 0.05;
+        p.world.trust_strike_drop = 0.07;
+        for a in &mut p.actors {
+            a.rally_threat_pts = 1.5;
+            a.rally_tariff_pts = 2.5;
+            a.rally_retaliation_pts = 3.5;
+            a.rally_strike_pts = 4.5;
+            a.audience_cost_approval_pts = 1.25;
+            a.submission_approval_pts = 2.0;
+            a.demand_ratchet = 0.3;
+            a.relief_points_per_pp = 0.5;
+        }
+        for a in &mut s.actors {
+            a.approval_pct = 50.0;
+        }
+        (p, s)
+    }
+
+    fn act(action: Action, i: usize, s: &mut State, p: &ModelParams, amount: Option<f64>) -> f64 {
+        let prep = Prepared::new(p, s);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        apply(action, i, s, p, &prep, &mut rng, amount)
+    }
+
+    fn threat_at(s: &mut State, i: usize, rate: f64, deadline: u32) {
+        s.actors[i].threat = Some(Threat {
+            rate_pct: rate,
+            deadline_week: deadline,
+            received_at_issue: 0.0,
+            extensions: 0,
+        });
+    }
+
+    #[test]
+    fn a_threat_sets_its_rate_and_deadline_rallies_the_other_side_and_strains_trust() {
+        let (p, mut s) = open_field();
+        s.week = 5;
+        s.actors[0].received_total = 12.0;
+        let rate = act(Action::Threaten, 0, &mut s, &p, None);
+        let t = s.actors[0].threat.unwrap();
+        close(t.rate_pct, rate);
+        close(rate, threat_rate(&p.actors[0], &s.actors[0]));
+        assert_eq!(
+            t.deadline_week,
+            5 + p.actors[0].threat_deadline_weeks.round() as u32
+        );
+        close(t.received_at_issue, 12.0);
+        assert_eq!(s.actors[0].threats_issued, 1);
+        close(s.actors[1].approval_pct, 51.5);
+        close(s.actors[0].approval_pct, 50.0);
+        close(s.trust, 0.47);
+    }
+
+    #[test]
+    fn holding_at_a_deadline_backs_down_at_an_approval_cost_and_teaches_doubt() {
+        let (p, mut s) = open_field();
+        s.week = 5;
+        threat_at(&mut s, 0, 50.0, 5);
+        let before = s.actors[1].belief_not_carried;
+        assert_eq!(act(Action::Hold, 0, &mut s, &p, None), 50.0);
+        assert!(s.actors[0].threat.is_none());
+        close(s.actors[0].approval_pct, 50.0 - 1.25);
+        close(s.actors[1].belief_not_carried, before + 1.0);
+        // Before the deadline a hold changes nothing.
+        threat_at(&mut s, 0, 50.0, 6);
+        assert_eq!(act(Action::Hold, 0, &mut s, &p, None), 0.0);
+        assert!(s.actors[0].threat.is_some());
+    }
+
+    #[test]
+    fn extending_moves_the_deadline_resets_the_count_and_teaches_doubt() {
+        let (p, mut s) = open_field();
+        s.week = 5;
+        s.actors[0].received_total = 30.0;
+        threat_at(&mut s, 0, 50.0, 5);
+        let before = s.actors[1].belief_not_carried;
+        act(Action::Extend, 0, &mut s, &p, None);
+        let t = s.actors[0].threat.unwrap();
+        assert_eq!(
+            t.deadline_week,
+            5 + p.actors[0].extension_weeks.round().max(1.0) as u32
+        );
+        close(t.received_at_issue, 30.0);
+        assert_eq!(t.extensions, 1);
+        close(s.actors[1].belief_not_carried, before + 1.0);
+    }
+
+    #[test]
+    fn imposing_sets_the_capped_rate_teaches_belief_and_rallies_the_other_side() {
+        let (p, mut s) = open_field();
+        s.week = 5;
+        s.actors[0].tariff_pct = 30.0;
+        s.actors[0].exempt_share = 0.0;
+        s.actors[0].tariff_cap_pct = 60.0;
+        threat_at(&mut s, 0, 80.0, 5);
+        let carried = s.actors[1].belief_carried;
+        let provocation = s.actors[1].provocation;
+        assert_eq!(act(Action::Impose, 0, &mut s, &p, None), 60.0);
+        assert_eq!(s.actors[0].tariff_pct, 60.0);
+        assert!(s.actors[0].threat.is_none());
+        assert_eq!(s.actors[0].threats_carried_out, 1);
+        close(s.actors[1].belief_carried, carried + 1.0);
+        close(s.actors[1].approval_pct, 52.5);
+        close(s.trust, 0.48);
+        close(s.actors[1].provocation, provocation + 30.0 / 25.0);
+        assert_eq!(s.actors[0].last_hostile_week, Some(5));
+        assert_eq!(s.actors[0].max_tariff_pct, 60.0);
+    }
+
+    #[test]
+    fn raise_and_cut_step_the_tariff_within_zero_and_the_cap() {
+        let (p, mut s) = open_field();
+        s.actors[0].tariff_pct = 30.0;
+        s.actors[0].tariff_cap_pct = 200.0;
+        let step = p.actors[0].escalation_step_pct;
+        assert_eq!(act(Action::Raise, 0, &mut s, &p, None), 30.0 + step);
+        s.actors[0].tariff_cap_pct = 31.0;
+        assert_eq!(act(Action::Raise, 0, &mut s, &p, None), 31.0);
+        let cut = p.actors[0].cut_step_pct;
+        assert!(cut > 0.0);
+        s.actors[0].exempt_share = 0.0;
+        s.actors[1].demand = 40.0;
+        let provocation = s.actors[1].provocation;
+        assert_eq!(act(Action::Cut, 0, &mut s, &p, None), 31.0 - cut);
+        // A cut relieves the other side and is a concession to it.
+        close(s.actors[1].provocation, provocation - cut / 25.0);
+        close(s.actors[1].concessions_received, 0.5 * cut);
+        close(s.actors[1].demand, 40.0 + 0.3 * 0.5 * cut);
+        assert_eq!(act(Action::Cut, 0, &mut s, &p, Some(100.0)), 0.0);
+    }
+
+    #[test]
+    fn matching_and_retaliating_rally_the_own_side() {
+        let (p, mut s) = open_field();
+        s.actors[1].tariff_pct = 0.0;
+        s.actors[1].tariff_cap_pct = 200.0;
+        let rate = p.actors[1].retaliation_rate_pct;
+        assert!(rate > 0.0);
+        assert_eq!(act(Action::Retaliate, 1, &mut s, &p, None), rate);
+        close(
+            s.actors[1].exempt_share,
+            1.0 - p.actors[1].retaliation_coverage_share,
+        );
+        assert!(s.actors[1].retaliated_ever);
+        close(s.actors[1].approval_pct, 53.5);
+        close(s.actors[0].approval_pct, 52.5);
+        s.actors[1].tariff_pct = 10.0;
+        s.actors[1].exempt_share = 0.5;
+        s.actors[0].tariff_pct = 40.0;
+        s.actors[0].exempt_share = 0.1;
+        assert_eq!(act(Action::Match, 1, &mut s, &p, None), 40.0);
+        close(s.actors[1].exempt_share, 0.1);
+        close(s.actors[1].approval_pct, 53.5 + 3.5);
+    }
+
+    #[test]
+    fn export_controls_provoke_when_imposed_and_relieve_when_lifted() {
+        let (p, mut s) = open_field();
+        s.week = 3;
+        let pressure = p.actors[1].export_control_pressure;
+        assert!(pressure > 0.0);
+        let before = s.actors[0].provocation;
+        act(Action::LiftExportControls, 1, &mut s, &p, None);
+        assert!(!s.actors[1].export_controls);
+        close(s.actors[0].provocation, before - pressure);
+        // Lifting is a concession worth its tariff-equivalent relief.
+        close(s.actors[0].concessions_received, 0.5 * pressure * 25.0);
+        act(Action::RestrictExports, 1, &mut s, &p, None);
+        assert!(s.actors[1].export_controls);
+        close(s.actors[0].provocation, before);
+        assert_eq!(s.actors[1].last_hostile_week, Some(3));
+        // No tariff rally for controls.
+        close(s.actors[0].approval_pct, 50.0);
+    }
+
+    #[test]
+    fn a_hostile_trade_move_breaks_the_truce_in_force() {
+        let (p, mut s) = china_september();
+        assert!(s.truce.is_some());
+        act(Action::Cut, 0, &mut s, &p, None);
+        assert!(s.truce.is_some(), "relief does not break it");
+        act(Action::Raise, 0, &mut s, &p, None);
+        assert!(s.truce.is_none());
+        assert_eq!(s.truce_breaks, 1);
+    }
+
+    #[test]
+    fn a_proposed_truce_expires_and_an_extended_one_runs_another_period() {
+        let (p, mut s) = china_september();
+        s.week = 4;
+        let expires = act(Action::ExtendTruce, 0, &mut s, &p, None);
+        let weeks = p.actors[0].truce_weeks.round().max(1.0) as u32;
+        assert_eq!(expires, f64::from(4 + weeks));
+        assert_eq!(s.truce.unwrap().expires_week, 4 + weeks);
+        assert_eq!(s.truce_extensions, 1);
+        s.truce = None;
+        act(Action::ProposeTruce, 1, &mut s, &p, None);
+        assert_eq!(
+            s.truce_proposal,
+            Some((1, 4 + p.world.proposal_expiry_weeks.round() as u32))
+        );
+    }
+
+    #[test]
+    fn an_accepted_truce_is_a_concession_both_ways_and_builds_trust() {
+        let (mut p, mut s) = peak();
+        p.world.trust_cooperation_gain = 0.04;
+        s.trust = 0.3;
+        s.week = 2;
+        s.actors[0].exempt_share = 0.0;
+        s.actors[1].exempt_share = 0.0;
+        let demand = [s.actors[0].demand, s.actors[1].demand];
+        act(Action::AcceptTruce, 1, &mut s, &p, None);
+        let relief = [
+            145.0 - p.actors[0].truce_rate_pct,
+            125.0 - p.actors[1].truce_rate_pct,
+        ];
+        // Each side receives the other's relief as concession points.
+        close(
+            s.actors[1].concessions_received,
+            p.actors[0].relief_points_per_pp * relief[0],
+        );
+        close(
+            s.actors[0].concessions_received,
+            p.actors[1].relief_points_per_pp * relief[1],
+        );
+        close(
+            s.actors[1].demand,
+            demand[1] + p.actors[1].demand_ratchet * p.actors[0].relief_points_per_pp * relief[0],
+        );
+        // The second side's concession answers the first: reciprocity gain too.
+        assert!(s.trust >= 0.34 - 1e-12, "{}", s.trust);
+        assert_eq!(s.first_truce_week, Some(2));
+        assert!(s.actors[0].threat.is_none() && s.actors[1].threat.is_none());
+        assert_eq!(s.actors[0].relief_moves, 1);
+    }
+
+    #[test]
+    fn a_concession_under_pressure_costs_approval_and_ratchets_the_demand() {
+        let (p, mut s) = open_field();
+        s.week = 10;
+        // US tariff in force on China: China feels pressure.
+        s.actors[0].tariff_pct = 30.0;
+        s.actors[0].demand = 40.0;
+        s.actors[1].interdiction_level = 0.0;
+        let points = p.actors[1].interdiction_points;
+        assert!(points > 0.0);
+        act(Action::Interdict, 1, &mut s, &p, None);
+        close(s.actors[1].interdiction_level, 1.0);
+        close(s.actors[0].concessions_received, points);
+        close(s.actors[0].received_total, points);
+        close(s.actors[0].demand, 40.0 + 0.3 * points);
+        close(s.actors[1].approval_pct, 50.0 - 2.0 * points / 20.0);
+        assert_eq!(s.actors[1].last_concession_week, Some(10));
+        assert_eq!(s.actors[1].concessions_by_week[10 % HISTORY_WEEKS], points);
+        close(s.trust, 0.5);
+        // Answered within the window: trust rises by the reciprocity gain.
+        s.week = 11;
+        act(Action::Interdict, 0, &mut s, &p, Some(1.0));
+        close(s.trust, 0.55);
+        // Without pressure no approval is lost.
+        let (p, mut s) = open_field();
+        s.actors[0].tariff_pct = 0.0;
+        s.actors[0].threat = None;
+        s.actors[0].export_controls = false;
+        act(Action::Interdict, 1, &mut s, &p, None);
+        close(s.actors[1].approval_pct, 50.0);
+    }
+
+    #[test]
+    fn a_transfer_hands_over_a_rounded_batch_within_the_pool() {
+        let (mut p, mut s) = open_field();
+        p.actors[1].transfer_points_per_person = 0.5;
+        s.week = 2;
+        s.actors[1].transfer_pool = 10.0;
+        assert_eq!(act(Action::Transfer, 1, &mut s, &p, Some(3.6)), 4.0);
+        close(s.actors[1].transfer_pool, 6.0);
+        close(s.actors[1].handed_over, 4.0);
+        close(s.actors[1].transferred_recent, 4.0);
+        assert_eq!(s.actors[1].transfer_batches, 1);
+        close(s.actors[1].transfers_by_week[2 % HISTORY_WEEKS], 4.0);
+        close(s.actors[0].concessions_received, 2.0);
+        assert_eq!(act(Action::Transfer, 1, &mut s, &p, Some(50.0)), 6.0);
+        close(s.actors[1].transfer_pool, 0.0);
+    }
+
+    #[test]
+    fn the_ladder_is_climbed_signed_at_the_top_and_stepped_down() {
+        let (p, mut s) = open_field();
+        s.week = 3;
+        s.cooperation_level = 2;
+        act(Action::CooperateUp, 0, &mut s, &p, None);
+        assert_eq!(s.cooperation_level, 3);
+        assert!(s.trust > 0.5);
+        act(Action::CooperateUp, 0, &mut s, &p, None);
+        assert_eq!(s.cooperation_level, 3, "a proposal only");
+        assert_eq!(
+            s.proposal,
+            Some((0, 3 + p.world.proposal_expiry_weeks.round() as u32))
+        );
+        act(Action::CooperateUp, 0, &mut s, &p, None);
+        assert_eq!(s.cooperation_level, 3, "one's own proposal is not signed");
+        act(Action::CooperateUp, 1, &mut s, &p, None);
+        assert_eq!(s.cooperation_level, 4);
+        assert_eq!(s.agreement_week, Some(3));
+        assert!(s.proposal.is_none());
+        let trust = s.trust;
+        act(Action::CooperateDown, 1, &mut s, &p, None);
+        assert_eq!(s.cooperation_level, 3);
+        close(s.trust, (trust - 0.03).clamp(0.0, 1.0));
+    }
+
+    #[test]
+    fn a_strike_rallies_the_target_and_a_sovereignty_stand_drops_a_rung() {
+        let (p, mut s) = open_field();
+        s.week = 8;
+        s.cooperation_level = 2;
+        act(Action::Strike, 0, &mut s, &p, None);
+        assert!(s.actors[0].struck_ever);
+        assert_eq!(s.actors[0].last_strike_week, Some(8));
+        assert_eq!(s.actors[1].unanswered_strike_week, Some(8));
+        close(s.actors[1].approval_pct, 54.5);
+        close(s.trust, 0.43);
+        act(Action::SovereigntyStand, 1, &mut s, &p, None);
+        assert_eq!(s.actors[1].unanswered_strike_week, None);
+        assert_eq!(s.cooperation_level, 1);
+        close(s.trust, 0.40);
+    }
+
+    #[test]
+    fn loosening_migration_withdraws_its_points_and_strains_trust() {
+        let (mut p, mut s) = open_field();
+        p.world.migration_step = 0.25;
+        p.actors[0].migration_points = 5.0;
+        s.actors[0].migration_enforcement = 0.5;
+        s.actors[1].concessions_received = 12.0;
+        act(Action::LoosenMigration, 0, &mut s, &p, None);
+        close(s.actors[0].migration_enforcement, 0.25);
+        close(s.actors[1].concessions_received, 7.0);
+        close(s.trust, 0.47);
+        act(Action::TightenMigration, 0, &mut s, &p, None);
+        close(s.actors[0].migration_enforcement, 0.5);
+    }
+
+    #[test]
+    fn a_deployment_adds_its_contingent_and_its_points_scale_with_its_size() {
+        let (mut p, mut s) = open_field();
+        p.actors[1].contingent_k = 10.0;
+        p.actors[1].deploy_points = 20.0;
+        s.actors[0].tariff_pct = 0.0;
+        s.actors[0].export_controls = false;
+        act(Action::Deploy, 1, &mut s, &p, Some(5.0));
+        close(s.actors[1].forces_k, 5.0);
+        close(s.actors[0].concessions_received, 10.0);
+    }
+
+    #[test]
+    fn reciprocity_gains_trust_only_within_the_window() {
+        let (p, mut s) = open_field();
+        let window = p.world.reciprocity_window_weeks;
+        assert!(window >= 1.0 && window.fract() == 0.0);
+        let window = window as u32;
+        s.actors[0].tariff_pct = 0.0;
+        s.actors[0].export_controls = false;
+        s.actors[1].export_controls = false;
+        s.week = 20;
+        act(Action::Interdict, 0, &mut s, &p, None);
+        // Answered exactly `window` weeks later: outside it.
+        s.week = 20 + window;
+        act(Action::Interdict, 1, &mut s, &p, None);
+        close(s.trust, 0.5);
+        s.week = 20 + window + window - 1;
+        act(Action::Interdict, 0, &mut s, &p, None);
+        close(s.trust, 0.55);
+    }
+
+    #[test]
+    fn relief_that_relieves_nothing_is_no_concession() {
+        let (mut p, mut s) = open_field();
+        // An exemption below the share already exempt relieves nothing.
+        p.actors[0].exemption_initial_share = 0.05;
+        s.actors[0].exempt_share = 0.5;
+        act(Action::Exempt, 0, &mut s, &p, None);
+        assert_eq!(s.actors[0].last_concession_week, None);
+        // A truce that leaves one side's rate where it was is no concession by it.
+        let (p, mut s) = peak();
+        s.actors[1].tariff_pct = p.actors[1].truce_rate_pct;
+        act(Action::AcceptTruce, 1, &mut s, &p, None);
+        assert_eq!(s.actors[1].last_concession_week, None);
+        assert_eq!(s.actors[0].last_concession_week, Some(s.week));
+    }
 }
