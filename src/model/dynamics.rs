@@ -4,7 +4,7 @@
 //! its direction and form are pinned by a unit test of its own.
 
 use rand::RngExt;
-use rand_distr::{Distribution, LogNormal, Poisson, StandardNormal};
+use rand_distr::{LogNormal, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::choice::POINTS_SCALE;
@@ -32,7 +32,8 @@ pub struct Prepared {
     transfer_decay: [f64; 2],
     trade_phi: [f64; 2],
     trade_growth_per_week: [f64; 2],
-    extraditions: [Option<Poisson<f64>>; 2],
+    /// Each side's weekly mean of formal extraditions, people per week.
+    extraditions_per_week: [f64; 2],
     /// Batch-size distribution of each side's mass transfers.
     pub batch: [Option<LogNormal<f64>>; 2],
     initial_enforcement_gap: [f64; 2],
@@ -60,14 +61,6 @@ impl Prepared {
             let sigma2 = (1.0 + var_ratio).ln();
             LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok()
         };
-        let poisson = |a: &ActorParams| {
-            let weekly = a.formal_extraditions_per_year / WEEKS_PER_YEAR;
-            if weekly > 0.0 {
-                Poisson::new(weekly).ok()
-            } else {
-                None
-            }
-        };
         Prepared {
             concession_decay: per_actor(&|a, _| half_life_factor(a.concession_half_life_weeks)),
             provocation_decay: per_actor(&|a, _| half_life_factor(a.provocation_half_life_weeks)),
@@ -78,7 +71,9 @@ impl Prepared {
             trade_growth_per_week: per_actor(&|a, _| {
                 exp((1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR)
             }),
-            extraditions: [poisson(&p.actors[0]), poisson(&p.actors[1])],
+            extraditions_per_week: per_actor(&|a, _| {
+                a.formal_extraditions_per_year / WEEKS_PER_YEAR
+            }),
             batch: [lognormal(&p.actors[0]), lognormal(&p.actors[1])],
             initial_enforcement_gap: per_actor(&|a, i| {
                 enforcement(a, &s.actors[i], s) - s.actors[i].adaptation
@@ -162,7 +157,7 @@ pub fn exogenous<O: Observer>(
                 state,
             );
         }
-        let people = prep.extraditions[i].as_ref().map_or(0.0, |d| d.sample(rng));
+        let people = poisson_by_inversion(prep.extraditions_per_week[i], rng.random::<f64>());
         let approval_shock: f64 = rng.sample(StandardNormal);
         let flow_shock: f64 = rng.sample(StandardNormal);
         let s = &mut state.actors[i];
@@ -181,6 +176,34 @@ pub fn exogenous<O: Observer>(
             );
         }
     }
+}
+
+/// A Poisson draw with mean `rate` from the one uniform `u` in [0, 1), by
+/// inverting the distribution function: the smallest k with F(k) > u.
+///
+/// Hand-written rather than `rand_distr::Poisson` for common random numbers:
+/// that sampler consumes a varying number of uniforms (one per event for a
+/// small mean), so a different extradition rate would shift every later
+/// shock of the run and a sensitivity analysis would book the shifted noise
+/// to the rate. Inversion takes exactly one uniform whatever the rate, and
+/// uses the crate's portable exponential, so the draw has the same bits on
+/// every platform.
+pub fn poisson_by_inversion(rate: f64, u: f64) -> f64 {
+    if rate <= 0.0 {
+        return 0.0;
+    }
+    let mut term = exp(-rate);
+    let mut cdf = term;
+    let mut k = 0u32;
+    // The bound ends the loop where rounding keeps the sum just below 1
+    // (u close to 1): 50 standard deviations beyond the mean.
+    let bound = rate + 50.0 * rate.sqrt() + 50.0;
+    while u >= cdf && f64::from(k) < bound {
+        k += 1;
+        term *= rate / f64::from(k);
+        cdf += term;
+    }
+    f64::from(k)
 }
 
 /// Courts strike down the legal basis of this side's tariffs: the cap falls
@@ -471,6 +494,54 @@ mod tests {
     }
 
     #[test]
+    fn poisson_by_inversion_has_the_poisson_distribution() {
+        // On an evenly spaced grid of u the share of points that give k
+        // differs from the probability of k by at most 1/N.
+        const N: u32 = 200_000;
+        for rate in [0.3, 1.15, 7.3, 19.2] {
+            let mut counts = [0u32; 80];
+            for j in 0..N {
+                let u = (f64::from(j) + 0.5) / f64::from(N);
+                counts[poisson_by_inversion(rate, u) as usize] += 1;
+            }
+            let mut factorial = 1.0;
+            for (k, &c) in counts.iter().enumerate() {
+                if k > 0 {
+                    factorial *= k as f64;
+                }
+                let pmf = (-rate).exp() * rate.powi(k as i32) / factorial;
+                let share = f64::from(c) / f64::from(N);
+                assert!(
+                    (share - pmf).abs() <= 1.0 / f64::from(N) + 1e-9,
+                    "rate {rate}, k {k}: share {share} against {pmf}"
+                );
+            }
+        }
+        assert_eq!(poisson_by_inversion(0.0, 0.99), 0.0);
+        assert_eq!(poisson_by_inversion(2.0, 0.0), 0.0, "u = 0 gives k = 0");
+        assert!(poisson_by_inversion(2.0, 1.0 - f64::EPSILON) < 40.0);
+    }
+
+    #[test]
+    fn the_shock_stream_takes_the_same_draws_whatever_the_extradition_rate() {
+        // Common random numbers: a different rate must not shift later shocks.
+        let (mut p, s0) = china_september();
+        let mut next_draw = Vec::new();
+        for rate in [0.0, 52.0, 1000.0] {
+            p.actors[0].formal_extraditions_per_year = rate;
+            let mut s = s0;
+            let prep = Prepared::new(&p, &s);
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+            for _ in 0..20 {
+                exogenous(&mut s, &p, &prep, &mut rng, &mut NoObserver);
+            }
+            next_draw.push((rng.random::<u64>(), s.actors[0].approval_pct));
+        }
+        assert_eq!(next_draw[0], next_draw[1]);
+        assert_eq!(next_draw[0], next_draw[2]);
+    }
+
+    #[test]
     fn slow_dynamics_follow_section_7_week_by_week() {
         let (mut p, mut s) = china_september();
         p.world.trust_baseline = 0.45;
@@ -598,11 +669,13 @@ mod tests {
             a.approval_pct = 50.0;
             a.flow_noise = 0.2;
         }
-        // The same draws in the same order: ruling, approval, flow; per side.
+        // The same draws in the same order: ruling, extraditions, approval,
+        // flow; per side.
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         let mut expected = [(0.0, 0.0); 2];
         for e in &mut expected {
             let _ruling = rng.random::<f64>();
+            let _extraditions = rng.random::<f64>();
             let approval: f64 = rng.sample(StandardNormal);
             let flow: f64 = rng.sample(StandardNormal);
             *e = (
