@@ -153,3 +153,66 @@ fn bad_options_are_usage_errors_that_name_the_option() {
         .stderr(predicate::str::contains("did you mean `mx_retaliates`?"));
     assert!(!dir.join("discovery.csv").exists());
 }
+
+/// `bilateral report` on a discover folder: the trade-off curve has one
+/// point per box of discovery.csv at its coverage and density, the chosen
+/// box is marked, and its restrictions are listed; the workbook holds the
+/// table as a sheet.
+#[test]
+fn the_report_and_workbook_of_a_discover_folder() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("discover");
+    discover(
+        &dir,
+        &[
+            "--runs",
+            "400",
+            "--lever",
+            "plan_b_above_25",
+            "--when",
+            "trade_loss_usd_bn > 40",
+        ],
+    )
+    .success();
+    bilateral()
+        .arg("report")
+        .arg(&dir)
+        .arg("--xlsx")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Scenario discovery: where the condition holds"));
+    let (h, rows) = read_csv(&dir.join("discovery.csv"));
+    let (b, chosen, param) = (col(&h, "box"), col(&h, "chosen"), col(&h, "parameter"));
+    let mut boxes: Vec<&str> = rows.iter().map(|r| r[b].as_str()).collect();
+    boxes.dedup();
+    assert!(boxes.len() > 2, "a trajectory of boxes");
+    assert_eq!(
+        html.matches("<circle ").count(),
+        boxes.len(),
+        "a point per box"
+    );
+    let chosen_rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[chosen] == "1").collect();
+    let chosen_box = &chosen_rows[0][b];
+    assert_eq!(html.matches("data-chosen=\"1\"").count(), 1);
+    assert!(html.contains(&format!("data-box=\"{chosen_box}\" data-chosen=\"1\"")));
+    assert!(html.contains(&format!("<h3>The chosen box {chosen_box}:")));
+    let table = &html[html.find("<h3>The chosen box").unwrap()..];
+    for r in chosen_rows.iter().filter(|r| !r[param].is_empty()) {
+        assert!(
+            table.contains(&format!("<tr><td>{}</td>", r[param])),
+            "restriction on {} listed",
+            r[param]
+        );
+    }
+    assert_eq!(
+        table.matches("<tr><td>").count(),
+        chosen_rows.iter().filter(|r| !r[param].is_empty()).count(),
+        "only the chosen box's restrictions"
+    );
+    let mut wb: Xlsx<_> = open_workbook(dir.join("results.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Discovery", "Manifest"]);
+    let range = wb.worksheet_range("Discovery").unwrap();
+    assert_eq!(range.rows().count(), rows.len() + 1);
+}

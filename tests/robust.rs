@@ -300,3 +300,71 @@ fn misspelt_names_are_usage_errors_with_a_suggestion() {
     .stderr(predicate::str::contains("did you mean `mx_retaliates`?"));
     assert!(!dir.join("robust.csv").exists());
 }
+
+/// `bilateral report` on a robust folder: per criterion a table whose rows
+/// follow robust.csv's ranks (the rank-1 lever first), with the values of
+/// robust.csv; and a workbook with the table as a sheet, both in the manifest.
+#[test]
+fn the_report_and_workbook_of_a_robust_folder() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("robust");
+    robust(
+        &dir,
+        &[
+            "--runs",
+            "150",
+            "--objective",
+            "trade_loss_usd_bn=min",
+            "--require",
+            REQUIRE,
+        ],
+    )
+    .success();
+    bilateral()
+        .arg("report")
+        .arg(&dir)
+        .arg("--xlsx")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Robustness: which lever holds up"));
+    let (levers, t) = read_robust(&dir);
+    for (criterion, rank) in [
+        ("trade_loss_usd_bn=min", "rank_minimax_regret"),
+        (REQUIRE, "rank_satisficing"),
+    ] {
+        let heading = format!("<h3>{}</h3>", criterion.replace('<', "&lt;"));
+        let start = html.find(&heading).expect("a table per criterion");
+        let section = &html[start..];
+        let section = &section[..section.find("</table>").unwrap()];
+        // The lever names in the order the table shows them.
+        let shown: Vec<&str> = section
+            .split("<tr><td>")
+            .skip(1)
+            .map(|row| &row[..row.find("</td>").unwrap()])
+            .collect();
+        assert_eq!(shown.len(), levers.len(), "{criterion}: one row per lever");
+        let mut by_rank = levers.clone();
+        by_rank.sort_by(|a, b| get(&t, a, criterion, rank).total_cmp(&get(&t, b, criterion, rank)));
+        assert_eq!(shown, by_rank, "{criterion}: rows in rank order");
+    }
+    // The satisficing share of the best lever, as robust.csv has it, in percent.
+    let best = levers
+        .iter()
+        .find(|l| get(&t, l, REQUIRE, "rank_satisficing") == 1.0)
+        .unwrap();
+    let share = get(&t, best, REQUIRE, "satisficing_share");
+    let percent = format!("{:.1}%", 100.0 * share);
+    assert!(
+        html.contains(&format!("<tr><td>{best}</td><td>1</td><td>{percent}</td>")),
+        "satisficing share {percent} of {best} shown with its whole rank"
+    );
+    let mut wb: Xlsx<_> = open_workbook(dir.join("results.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Robust", "Manifest"]);
+    let (_, rows) = read_csv(&dir.join("robust.csv"));
+    let range = wb.worksheet_range("Robust").unwrap();
+    assert_eq!(range.rows().count(), rows.len() + 1);
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"report.html\"") && manifest.contains("\"results.xlsx\""));
+}

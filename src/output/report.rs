@@ -1055,6 +1055,21 @@ fn robust_section(table: &Table) -> String {
             "–".to_string()
         }
     };
+    // Ranks are whole numbers and shares are read as percentages.
+    let whole = |x: f64| {
+        if x.is_finite() {
+            fixed(x, 0)
+        } else {
+            "–".to_string()
+        }
+    };
+    let percent = |x: f64| {
+        if x.is_finite() {
+            format!("{}%", fixed(100.0 * x, 1))
+        } else {
+            "–".to_string()
+        }
+    };
     let mut html = String::from(
         "<h2>Robustness: which lever holds up over the same futures</h2>\
 <p class=\"note\">Every lever is judged on the same runs (run <i>i</i> of each lever is the same future). \
@@ -1078,14 +1093,14 @@ p(best) is the share of futures in which the lever is best. The rank orders leve
                     html,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(l),
-                    show(value(l, c, rank)),
+                    whole(value(l, c, rank)),
                     show(value(l, c, "mean")),
                     show(value(l, c, "p05")),
                     show(value(l, c, "p95")),
                     show(value(l, c, "regret_mean")),
                     show(value(l, c, "regret_p90")),
                     show(value(l, c, "regret_max")),
-                    show(value(l, c, "p_best")),
+                    percent(value(l, c, "p_best")),
                 );
             }
         } else {
@@ -1093,14 +1108,18 @@ p(best) is the share of futures in which the lever is best. The rank orders leve
             for l in order {
                 let share = stat(l, c, "satisficing_share");
                 let interval = share.map_or("–".to_string(), |r| {
-                    format!("{} – {}", show(num(r, "ci_low")), show(num(r, "ci_high")))
+                    format!(
+                        "{} – {}",
+                        percent(num(r, "ci_low")),
+                        percent(num(r, "ci_high"))
+                    )
                 });
                 let _ = write!(
                     html,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(l),
-                    show(value(l, c, rank)),
-                    show(value(l, c, "satisficing_share")),
+                    whole(value(l, c, rank)),
+                    percent(value(l, c, "satisficing_share")),
                     interval,
                 );
             }
