@@ -40,6 +40,8 @@ mod extremes;
 mod faults;
 #[path = "fuzz_scenarios.rs"]
 mod fuzz_scenarios;
+#[path = "guarantees.rs"]
+mod guarantees;
 #[path = "limits.rs"]
 mod limits;
 #[path = "merge_untrusted.rs"]
