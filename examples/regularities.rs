@@ -11,6 +11,8 @@ fn main() {
             .unwrap_or_else(|| "scenarios/us_mexico_2025-02.toml".into()),
     );
     let runs: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    // Counts do not depend on the thread count: use every core.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let scenario = match bilateral::scenario::Scenario::load(&path) {
         Ok(s) => s,
         Err(e) => {
@@ -18,7 +20,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    match bilateral::calibration::regularities(&scenario, runs, scenario.seed) {
+    match bilateral::regularities::regularities(&scenario, runs, scenario.seed, threads) {
         Ok(list) => {
             for r in list {
                 println!(

@@ -8,7 +8,6 @@
 
 pub mod analysis;
 pub mod calendar;
-pub mod calibration;
 pub mod cli;
 pub mod commands;
 pub mod docs;
@@ -17,6 +16,7 @@ pub mod model;
 pub mod output;
 #[cfg(feature = "python")]
 mod python;
+pub mod regularities;
 pub mod scenario;
 pub mod score;
 pub mod stats;

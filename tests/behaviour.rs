@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use bilateral::calibration::{Regularity, regularities};
 use bilateral::engine::prepare_run;
 use bilateral::model::outcome::{self, METRICS};
 use bilateral::model::{NoObserver, Observer, State, choice_probabilities, simulate};
+use bilateral::regularities::{Regularity, regularities};
 use bilateral::scenario::{ParamValue, ResolvedLever, Scenario};
 use bilateral::stats::Paired;
 
@@ -189,7 +189,7 @@ fn record() -> &'static Vec<Regularity> {
     static LIST: OnceLock<Vec<Regularity>> = OnceLock::new();
     LIST.get_or_init(|| {
         let s = scenario("us_mexico_2025-02.toml");
-        regularities(&s, 1000, s.seed).unwrap()
+        regularities(&s, 1000, s.seed, 2).unwrap()
     })
 }
 
@@ -261,7 +261,7 @@ fn share_with(id: &str, set: &[(&str, f64)]) -> f64 {
         let i = index(&s, path);
         s.levers[0].overrides.push((i, ParamValue::Fixed(*x)));
     }
-    let found = regularities(&s, 500, s.seed).unwrap();
+    let found = regularities(&s, 500, s.seed, 2).unwrap();
     found.iter().find(|r| r.id == id).unwrap().share()
 }
 
@@ -303,4 +303,15 @@ fn r11_fails_without_the_demand_ratchet() {
 fn r5_fails_when_retaliation_is_attractive() {
     let s = share_with("R5", &[("mx.retaliation_bias", 10.0)]);
     assert!(s < 0.2, "R5 with a taste for retaliation: {s}");
+}
+
+#[test]
+fn the_regularities_do_not_depend_on_the_thread_count() {
+    let s = scenario("us_mexico_2025-02.toml");
+    let one = regularities(&s, 300, s.seed, 1).unwrap();
+    assert_eq!(one, regularities(&s, 300, s.seed, 2).unwrap());
+    assert!(
+        one.iter()
+            .all(|r| r.applicable > 0 && r.holds <= r.applicable)
+    );
 }

@@ -8,8 +8,9 @@
 //! in the three 2025 pairs), `--param STEM:PATH` a value of one scenario.
 //!
 //! The search is seeded and derivative-free: a Latin hypercube screen over
-//! the ranges (half the budget), then Nelder–Mead from the best point in
-//! coordinates scaled to [0, 1], clamped to the ranges. Every evaluation
+//! the ranges (half the budget, `scenario::sweep`), then Nelder–Mead
+//! (`analysis::nelder_mead`) from the best point in coordinates scaled to
+//! [0, 1], clamped to the ranges. Every evaluation
 //! runs the same runs with the same seed (common random numbers), so the
 //! objective changes smoothly with the parameters rather than with luck.
 //!
@@ -25,10 +26,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::UsageError;
-use crate::calibration;
+use crate::analysis::nelder_mead;
 use crate::cli::CalibrateArgs;
 use crate::engine::{self, Plan};
 use crate::output::{self, csv_writer, fmt_num};
+use crate::regularities;
 use crate::scenario::sweep::{SweepRange, SweepSpec};
 use crate::scenario::{ParamValue, Scenario};
 use crate::score::{self, Observation};
@@ -128,9 +130,21 @@ impl Objective<'_> {
                     }
                 }
             }
-            let plan = Plan::new(&s, &["baseline".to_string()], self.runs, self.seed)
+            let mut plan = Plan::new(&s, &["baseline".to_string()], self.runs, self.seed)
                 .map_err(anyhow::Error::msg)?;
-            let results = engine::run(&plan, self.threads, |_| Ok(()), |_| {})?;
+            // The regularities are judged in the very runs that are scored
+            // (common random numbers, and one simulation per evaluation).
+            plan.judge_regularities = self.required.iter().any(|r| r.scenario == j);
+            let mut tally = regularities::Tally::default();
+            let results = engine::run(
+                &plan,
+                self.threads,
+                |record| {
+                    tally.add(&record.regularities);
+                    Ok(())
+                },
+                |_| {},
+            )?;
             let (rows, _) = score::score_results(&results, 0, &s.calendar, &s.ids, &case.observed);
             let t = score::totals(&rows);
             cases.push(CaseScore {
@@ -138,10 +152,8 @@ impl Objective<'_> {
                 coverage_50: t.coverage_50,
                 coverage_90: t.coverage_90,
             });
-            if self.required.iter().any(|r| r.scenario == j) {
-                // The same runs (seed and count) as the score: common random numbers.
-                let found = calibration::regularities(&s, self.runs, self.seed)
-                    .map_err(anyhow::Error::msg)?;
+            if plan.judge_regularities {
+                let found = tally.rows();
                 for (k, r) in self.required.iter().enumerate() {
                     if r.scenario == j {
                         shares[k] = found[r.index].share();
@@ -247,7 +259,7 @@ fn parse_dimension(text: &str, cases: &[Case]) -> Result<Dimension, UsageError> 
 /// Parses `--require [STEM:]ID=SHARE`.
 fn parse_requirement(text: &str, cases: &[Case]) -> Result<Requirement, UsageError> {
     let (only, rest) = scenario_prefix(text, cases, "--require")?;
-    let ids: Vec<&'static str> = calibration::ids().collect();
+    let ids: Vec<&'static str> = regularities::ids().collect();
     let (id, share) = rest
         .split_once('=')
         .ok_or_else(|| UsageError(format!("--require `{text}` is not ID=SHARE, e.g. R1=0.8")))?;
@@ -301,52 +313,8 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         )
         .into());
     }
-    let mut cases: Vec<Case> = Vec::new();
-    for (path, observed) in args.scenario.iter().zip(&args.observed) {
-        let stem = path
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-        if cases.iter().any(|c| c.stem == stem) {
-            return Err(UsageError(format!(
-                "two scenarios with the file stem `{stem}`: each scenario is named by its stem (in STEM:PATH and the calibrated file), so give each once"
-            ))
-            .into());
-        }
-        let scenario = Scenario::load(path)?;
-        let obs = score::read_observed(observed).map_err(UsageError)?;
-        score::check_variables(observed, &obs, &score::variable_names(&scenario.ids))
-            .map_err(UsageError)?;
-        cases.push(Case {
-            path: path.clone(),
-            stem,
-            scenario,
-            observed: obs,
-        });
-    }
-    let dims = args
-        .params
-        .iter()
-        .map(|p| parse_dimension(p, &cases))
-        .collect::<Result<Vec<_>, _>>()?;
-    if dims.is_empty() {
-        return Err(UsageError("give at least one --param PATH=LOW:HIGH".into()).into());
-    }
-    for (k, d) in dims.iter().enumerate() {
-        if let Some(twice) = dims[..k].iter().find(|e| {
-            e.targets
-                .iter()
-                .any(|(j, r)| d.targets.iter().any(|(i, q)| i == j && q.index == r.index))
-        }) {
-            return Err(UsageError(format!(
-                "--param `{}` is given twice (as `{}` too): give each parameter once",
-                d.label, twice.label
-            ))
-            .into());
-        }
-    }
-    if args.budget < 2 * dims.len() as u32 + 2 {
-        return Err(UsageError(format!("--budget must be at least {}", 2 * dims.len() + 2)).into());
-    }
+    let cases = load_cases(args)?;
+    let dims = parse_dimensions(args, &cases)?;
     let required = args
         .require
         .iter()
@@ -428,7 +396,15 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
             .collect()
     };
     let remaining = args.budget.saturating_sub(obj.log.len() as u32);
-    nelder_mead(&mut obj, to_unit(&best), remaining)?;
+    // Every evaluation is logged by the objective: the best is read from the log.
+    nelder_mead::minimise(
+        |u| {
+            let x = obj.at_unit(u);
+            obj.eval(Some(&x)).map(|e| e.objective)
+        },
+        &to_unit(&best),
+        remaining,
+    )?;
 
     let after = obj
         .log
@@ -450,6 +426,70 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         &obj.log,
     )?;
 
+    let note = calibration_note(
+        args,
+        &cases,
+        &dims,
+        &required,
+        [&before, &after],
+        &obj.log[screen_start..screen_end],
+        obj.log.len(),
+        seed,
+    );
+    let values = after.x.clone();
+    let mut targets_written = Vec::new();
+    for (j, case) in cases.iter().enumerate() {
+        let target = args
+            .write
+            .clone()
+            .unwrap_or_else(|| out.join(format!("{}_calibrated.toml", case.stem)));
+        let (ranges, vals): (Vec<SweepRange>, Vec<f64>) = dims
+            .iter()
+            .zip(&values)
+            .flat_map(|(d, &v)| {
+                d.targets
+                    .iter()
+                    .filter(move |(k, _)| *k == j)
+                    .map(move |(_, r)| (r.clone(), v))
+            })
+            .unzip();
+        write_calibrated(&case.path, &target, &ranges, &vals, &note)?;
+        targets_written.push(target);
+    }
+    let mut text = format!("{note}\n{outside_note}");
+    for (r, v) in dims.iter().zip(&values) {
+        text += &format!(
+            "  {} = {} (searched {} to {})\n",
+            r.label,
+            fmt_num(Some(*v)),
+            r.low,
+            r.high
+        );
+    }
+    for target in &targets_written {
+        text += &format!("calibrated scenario -> {}\n", target.display());
+    }
+    text += &format!("evaluations -> {}\n", out.join("calibration.csv").display());
+    super::emit(&text)?;
+    Ok(())
+}
+
+/// The comment block of the calibrated file and the command's report: what
+/// was searched and how, the scores before and after, the regularities
+/// kept, the command that reproduces it, and how tightly the screen pins
+/// each parameter down.
+#[allow(clippy::too_many_arguments)]
+fn calibration_note(
+    args: &CalibrateArgs,
+    cases: &[Case],
+    dims: &[Dimension],
+    required: &[Requirement],
+    [before, after]: [&Evaluation; 2],
+    screened: &[Evaluation],
+    evaluations: usize,
+    seed: u64,
+) -> String {
+    let screen = screened.len();
     let scored: Vec<String> = cases
         .iter()
         .zip(&args.observed)
@@ -458,7 +498,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let mut note = format!(
         "Calibrated by `bilateral calibrate` on {}: {} evaluations ({} Latin hypercube, then Nelder-Mead), {} runs each, seed {}.",
         scored.join(" and "),
-        obj.log.len(),
+        evaluations,
         screen,
         args.runs,
         seed,
@@ -527,28 +567,16 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         args.budget,
         args.runs,
     );
-    let values = after.x.clone();
     // Which values fit about as well as the best: the record pins down a
     // parameter whose range here is narrow, and leaves open one whose range
     // is wide. Screened points are a uniform design, so their spread is
     // not skewed by where Nelder-Mead chose to look.
-    let fitting: Vec<&Evaluation> = obj.log[screen_start..screen_end]
-        .iter()
-        .filter(|e| e.objective <= after.objective * (1.0 + FIT_TOLERANCE))
-        .collect();
-    let fit_ranges: Vec<Option<(f64, f64)>> = (0..dims.len())
-        .map(|k| {
-            let values = fitting.iter().map(|e| e.x[k]);
-            let low = values.clone().fold(f64::INFINITY, f64::min);
-            let high = values.fold(f64::NEG_INFINITY, f64::max);
-            (low <= high).then_some((low, high))
-        })
-        .collect();
+    let (fitting, fit_ranges) = fit_ranges(screened, after.objective, dims.len());
     note += &format!(
         "\nScreened points within {:.0}% of the best objective: {} of {}; their range per parameter: {}.",
         100.0 * FIT_TOLERANCE,
-        fitting.len(),
-        screen_end - screen_start,
+        fitting,
+        screened.len(),
         dims.iter()
             .zip(&fit_ranges)
             .map(|(r, f)| match f {
@@ -559,120 +587,83 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut targets_written = Vec::new();
-    for (j, case) in cases.iter().enumerate() {
-        let target = args
-            .write
-            .clone()
-            .unwrap_or_else(|| out.join(format!("{}_calibrated.toml", case.stem)));
-        let (ranges, vals): (Vec<SweepRange>, Vec<f64>) = dims
-            .iter()
-            .zip(&values)
-            .flat_map(|(d, &v)| {
-                d.targets
-                    .iter()
-                    .filter(move |(k, _)| *k == j)
-                    .map(move |(_, r)| (r.clone(), v))
-            })
-            .unzip();
-        write_calibrated(&case.path, &target, &ranges, &vals, &note)?;
-        targets_written.push(target);
-    }
-    let mut text = format!("{note}\n{outside_note}");
-    for (r, v) in dims.iter().zip(&values) {
-        text += &format!(
-            "  {} = {} (searched {} to {})\n",
-            r.label,
-            fmt_num(Some(*v)),
-            r.low,
-            r.high
-        );
-    }
-    for target in &targets_written {
-        text += &format!("calibrated scenario -> {}\n", target.display());
-    }
-    text += &format!("evaluations -> {}\n", out.join("calibration.csv").display());
-    super::emit(&text)?;
-    Ok(())
+    note
 }
 
-/// Nelder–Mead on the unit cube (points clamped), at most `budget` evaluations.
-fn nelder_mead(obj: &mut Objective<'_>, start: Vec<f64>, budget: u32) -> Result<()> {
-    let d = start.len();
-    let mut used = 0u32;
-    let f = |obj: &mut Objective<'_>, u: &[f64], used: &mut u32| -> Result<f64> {
-        *used += 1;
-        let x = obj.at_unit(u);
-        Ok(obj.eval(Some(&x))?.objective)
-    };
-    let clamp = |u: Vec<f64>| {
-        u.into_iter()
-            .map(|z| z.clamp(0.0, 1.0))
-            .collect::<Vec<f64>>()
-    };
-    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::new();
-    if budget < d as u32 + 1 {
-        return Ok(());
+/// Loads each scenario with its observations, named by its file stem.
+fn load_cases(args: &CalibrateArgs) -> Result<Vec<Case>> {
+    let mut cases: Vec<Case> = Vec::new();
+    for (path, observed) in args.scenario.iter().zip(&args.observed) {
+        let stem = path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        if cases.iter().any(|c| c.stem == stem) {
+            return Err(UsageError(format!(
+                "two scenarios with the file stem `{stem}`: each scenario is named by its stem (in STEM:PATH and the calibrated file), so give each once"
+            ))
+            .into());
+        }
+        let scenario = Scenario::load(path)?;
+        let obs = score::read_observed(observed).map_err(UsageError)?;
+        score::check_variables(observed, &obs, &score::variable_names(&scenario.ids))
+            .map_err(UsageError)?;
+        cases.push(Case {
+            path: path.clone(),
+            stem,
+            scenario,
+            observed: obs,
+        });
     }
-    let s0 = clamp(start.clone());
-    let v0 = f(obj, &s0, &mut used)?;
-    simplex.push((s0, v0));
-    for k in 0..d {
-        let mut p = start.clone();
-        p[k] = if p[k] + 0.15 <= 1.0 {
-            p[k] + 0.15
-        } else {
-            p[k] - 0.15
-        };
-        let p = clamp(p);
-        let v = f(obj, &p, &mut used)?;
-        simplex.push((p, v));
+    Ok(cases)
+}
+
+/// Parses every `--param` and checks that each parameter is searched once
+/// and the budget holds the search.
+fn parse_dimensions(args: &CalibrateArgs, cases: &[Case]) -> Result<Vec<Dimension>> {
+    let dims: Vec<Dimension> = args
+        .params
+        .iter()
+        .map(|p| parse_dimension(p, cases))
+        .collect::<Result<Vec<_>, _>>()?;
+    if dims.is_empty() {
+        return Err(UsageError("give at least one --param PATH=LOW:HIGH".into()).into());
     }
-    while used + 2 <= budget {
-        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let centroid: Vec<f64> = (0..d)
-            .map(|k| simplex[..d].iter().map(|p| p.0[k]).sum::<f64>() / d as f64)
-            .collect();
-        let worst = simplex[d].clone();
-        let along = |t: f64| {
-            clamp(
-                (0..d)
-                    .map(|k| centroid[k] + t * (worst.0[k] - centroid[k]))
-                    .collect(),
-            )
-        };
-        let reflected = along(-1.0);
-        let fr = f(obj, &reflected, &mut used)?;
-        if fr < simplex[0].1 {
-            let expanded = along(-2.0);
-            let fe = f(obj, &expanded, &mut used)?;
-            simplex[d] = if fe < fr {
-                (expanded, fe)
-            } else {
-                (reflected, fr)
-            };
-        } else if fr < simplex[d - 1].1 {
-            simplex[d] = (reflected, fr);
-        } else {
-            let contracted = along(0.5);
-            let fc = f(obj, &contracted, &mut used)?;
-            if fc < worst.1 {
-                simplex[d] = (contracted, fc);
-            } else {
-                // Shrink towards the best point.
-                let best = simplex[0].0.clone();
-                for p in simplex.iter_mut().skip(1) {
-                    if used >= budget {
-                        break;
-                    }
-                    let q = clamp((0..d).map(|k| best[k] + 0.5 * (p.0[k] - best[k])).collect());
-                    let v = f(obj, &q, &mut used)?;
-                    *p = (q, v);
-                }
-            }
+    for (k, d) in dims.iter().enumerate() {
+        if let Some(twice) = dims[..k].iter().find(|e| {
+            e.targets
+                .iter()
+                .any(|(j, r)| d.targets.iter().any(|(i, q)| i == j && q.index == r.index))
+        }) {
+            return Err(UsageError(format!(
+                "--param `{}` is given twice (as `{}` too): give each parameter once",
+                d.label, twice.label
+            ))
+            .into());
         }
     }
-    Ok(())
+    if args.budget < 2 * dims.len() as u32 + 2 {
+        return Err(UsageError(format!("--budget must be at least {}", 2 * dims.len() + 2)).into());
+    }
+    Ok(dims)
+}
+
+/// The screened points that fit within [`FIT_TOLERANCE`] of the best
+/// objective, and per dimension the range of their values (`None`: no point
+/// fits).
+fn fit_ranges(screened: &[Evaluation], best: f64, dims: usize) -> (usize, Vec<Option<(f64, f64)>>) {
+    let fitting: Vec<&Evaluation> = screened
+        .iter()
+        .filter(|e| e.objective <= best * (1.0 + FIT_TOLERANCE))
+        .collect();
+    let fit_ranges: Vec<Option<(f64, f64)>> = (0..dims)
+        .map(|k| {
+            let values = fitting.iter().map(|e| e.x[k]);
+            let low = values.clone().fold(f64::INFINITY, f64::min);
+            let high = values.fold(f64::NEG_INFINITY, f64::max);
+            (low <= high).then_some((low, high))
+        })
+        .collect();
+    (fitting.len(), fit_ranges)
 }
 
 fn write_log(

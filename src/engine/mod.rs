@@ -19,6 +19,7 @@ use std::sync::mpsc;
 use crate::calendar::Calendar;
 use crate::model::outcome::{self, METRICS, VARIABLES};
 use crate::model::{DynamicsRngs, ModelParams, Observer, State, simulate};
+use crate::regularities::{self, Story};
 use crate::scenario::{ResolvedLever, Scenario};
 use crate::stats::{Paired, Summary};
 
@@ -48,6 +49,9 @@ pub struct Plan {
     pub rule_names: Vec<String>,
     /// Stop early once a metric is precise enough (`--until-ci`).
     pub stop_rule: Option<StopRule>,
+    /// Judge every run against the record's regularities
+    /// (`RunRecord::regularities`), in the same simulation as its outputs.
+    pub judge_regularities: bool,
 }
 
 /// What a plan will hold in memory, in bytes, before it starts.
@@ -137,6 +141,7 @@ impl Plan {
             rule_names,
             range: 0..runs,
             stop_rule: None,
+            judge_regularities: false,
         })
     }
 }
@@ -157,6 +162,9 @@ pub struct RunRecord {
     /// Times each rule of `Plan::rule_names` fired in this run (0 for rules
     /// of other levers).
     pub rules_fired: Vec<u32>,
+    /// Verdicts on the regularities, one per `regularities::CHECKS` row
+    /// (`None`: does not apply); empty unless `Plan::judge_regularities`.
+    pub regularities: Vec<Option<bool>>,
 }
 
 /// Accumulated results of one lever.
@@ -305,18 +313,23 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
     for run in first..last {
         for (li, lever) in plan.levers.iter().enumerate() {
             let (params, mut rngs, values, run_seed) = prepare_run(lever, plan.seed, run);
-            let mut observer = MonthEnds {
+            let month_ends = MonthEnds {
                 weeks: &plan.calendar.month_ends,
                 next: 0,
                 out: &mut month_values[k * per_record..(k + 1) * per_record],
             };
-            let (state, totals) = simulate(
-                &params,
-                &lever.rules,
-                plan.calendar.horizon_weeks,
-                &mut rngs,
-                &mut observer,
-            );
+            let weeks = plan.calendar.horizon_weeks;
+            // The story is gathered only when asked for: it allocates per
+            // move, which a plain run does not need.
+            let ((state, totals), regularities) = if plan.judge_regularities {
+                let mut observer = (month_ends, Story::default());
+                let result = simulate(&params, &lever.rules, weeks, &mut rngs, &mut observer);
+                (result, regularities::judge(&observer.1))
+            } else {
+                let mut observer = month_ends;
+                let result = simulate(&params, &lever.rules, weeks, &mut rngs, &mut observer);
+                (result, Vec::new())
+            };
             let mut metrics = vec![0.0; METRICS.len()];
             outcome::metrics(&state, &totals, &mut metrics);
             records.push(RunRecord {
@@ -336,6 +349,7 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
                             .map_or(0, |k| totals.rules_fired[k])
                     })
                     .collect(),
+                regularities,
             });
             k += 1;
         }

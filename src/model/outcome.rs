@@ -7,9 +7,17 @@
 use super::state::State;
 use super::step::RunTotals;
 
-/// How a reported quantity is binned for quantiles (see `stats`).
+/// The value of an outcome metric in a finished run.
+pub type MetricFn = fn(&State, &RunTotals) -> f64;
+/// The value of a month-end variable in the state at a month end.
+pub type VariableFn = fn(&State) -> f64;
+
+/// A reported quantity: its name, how it is binned for quantiles (see
+/// `stats`), what it means, and how it is read off the model. The one place
+/// that defines a column of summary.csv, runs.csv or timeseries.csv: the
+/// writers, the data package, the docs and the rule conditions all read it.
 #[derive(Debug, Clone, Copy)]
-pub struct Quantity {
+pub struct Quantity<F> {
     /// Name template (`{a}`, `{b}` replaced by actor ids).
     pub template: &'static str,
     /// Width of a quantile bin; quantiles are exact to half of it.
@@ -19,292 +27,386 @@ pub struct Quantity {
     pub upper: f64,
     /// Meaning and unit.
     pub doc: &'static str,
+    /// How the value is read off the model.
+    pub value: F,
 }
 
-const fn q(template: &'static str, resolution: f64, upper: f64, doc: &'static str) -> Quantity {
+/// An outcome metric: one value per run.
+pub type Metric = Quantity<MetricFn>;
+/// A month-end variable: one value per run and month end.
+pub type Variable = Quantity<VariableFn>;
+
+const fn metric(
+    template: &'static str,
+    resolution: f64,
+    upper: f64,
+    doc: &'static str,
+    value: MetricFn,
+) -> Metric {
     Quantity {
         template,
         resolution,
         upper,
         doc,
+        value,
     }
 }
 
+const fn variable(
+    template: &'static str,
+    resolution: f64,
+    upper: f64,
+    doc: &'static str,
+    value: VariableFn,
+) -> Variable {
+    Quantity {
+        template,
+        resolution,
+        upper,
+        doc,
+        value,
+    }
+}
+
+/// 1 for true, 0 for false: the value of a yes/no quantity.
+fn bool01(x: bool) -> f64 {
+    if x { 1.0 } else { 0.0 }
+}
+
 /// Outcome metrics, one value per run, in output order.
-pub const METRICS: &[Quantity] = &[
-    q(
+pub const METRICS: &[Metric] = &[
+    metric(
         "{a}_tariff_pct_end",
         0.5,
         200.0,
         "Headline tariff of {a} on {b}'s non-exempt goods at the horizon, %.",
+        |s, _| s.actors[0].tariff_pct,
     ),
-    q(
+    metric(
         "{a}_tariff_pct_mean",
         0.05,
         200.0,
         "Mean over weeks of that headline tariff, %.",
+        |s, t| t.tariff_sum / f64::from(s.week.max(1)),
     ),
-    q(
+    metric(
         "weeks_with_tariff",
         1.0,
         2600.0,
         "Weeks in which that headline tariff was above zero.",
+        |_, t| f64::from(t.weeks_with_tariff),
     ),
-    q(
+    metric(
         "threats_issued",
         1.0,
         1000.0,
         "Tariff threats issued by {a} (a threat pending at the start counts).",
+        |s, _| f64::from(s.actors[0].threats_issued),
     ),
-    q(
+    metric(
         "threats_carried_out",
         1.0,
         1000.0,
         "Threats of {a} carried out at their deadline.",
+        |s, _| f64::from(s.actors[0].threats_carried_out),
     ),
-    q(
+    metric(
         "extraditions_total",
         1.0,
         20000.0,
         "People handed by {b} to {a}: formal extraditions plus mass transfers.",
+        |s, _| s.actors[1].handed_over,
     ),
-    q("transfer_batches", 1.0, 1000.0, "Mass transfers by {b}."),
-    q(
+    metric(
+        "transfer_batches",
+        1.0,
+        1000.0,
+        "Mass transfers by {b}.",
+        |s, _| f64::from(s.actors[1].transfer_batches),
+    ),
+    metric(
         "cooperation_level_end",
         1.0,
         4.0,
         "Cooperation rung at the horizon (0 none … 4 signed agreement).",
+        |s, _| f64::from(s.cooperation_level),
     ),
-    q(
+    metric(
         "agreement_signed",
         1.0,
         1.0,
         "1 if a formal agreement was signed, else 0.",
+        |s, _| bool01(s.agreement_signed_ever()),
     ),
-    q(
+    metric(
         "weeks_to_agreement",
         1.0,
         2600.0,
         "Weeks from the start to the signature (runs that signed only).",
+        |s, _| s.agreement_week.map_or(f64::NAN, |w| f64::from(w + 1)),
     ),
-    q(
+    metric(
         "{b}_retaliated",
         1.0,
         1.0,
         "1 if {b} ever set a counter-tariff, else 0.",
+        |s, _| bool01(s.actors[1].retaliated_ever),
     ),
-    q(
+    metric(
         "{a}_strike_{b}",
         1.0,
         1.0,
         "1 if {a} ever acted unilaterally on {b}'s soil, else 0.",
+        |s, _| bool01(s.actors[0].struck_ever),
     ),
-    q(
+    metric(
         "{b}_approval_pct_end",
         0.1,
         100.0,
         "Approval of {b}'s government at the horizon, %.",
+        |s, _| s.actors[1].approval_pct,
     ),
-    q(
+    metric(
         "{b}_approval_pct_min",
         0.1,
         100.0,
         "Lowest weekly approval of {b}'s government, %.",
+        |_, t| t.min_approval_pct,
     ),
-    q(
+    metric(
         "trade_loss_usd_bn",
         0.5,
         20000.0,
         "Bilateral imports lost (both directions) against a no-tariff path, cumulative, USD bn.",
+        |s, _| s.trade_loss_usd_bn,
     ),
-    q(
+    metric(
         "drug_flow_index_end",
         0.1,
         500.0,
         "Illicit flow from {b} to {a} at the horizon (start = 100).",
+        |s, _| s.actors[1].flow_index,
     ),
-    q(
+    metric(
         "max_{a}_tariff_pct",
         0.5,
         200.0,
         "Highest headline tariff of {a} over the run, %.",
+        |_, t| t.max_tariff_pct,
     ),
-    q(
+    metric(
         "{b}_tariff_pct_end",
         0.5,
         200.0,
         "Headline counter-tariff of {b} on {a}'s goods at the horizon, %.",
+        |s, _| s.actors[1].tariff_pct,
     ),
-    q(
+    metric(
         "max_{b}_tariff_pct",
         0.5,
         200.0,
         "Highest headline counter-tariff of {b} over the run, %.",
+        |s, _| s.actors[1].max_tariff_pct,
     ),
-    q(
+    metric(
         "{a}_escalated",
         1.0,
         1.0,
         "1 if {a}'s headline tariff ever rose above the higher of its starting tariff and its pending threat's rate, else 0.",
+        |_, t| bool01(t.escalated),
     ),
-    q(
+    metric(
         "{b}_tariff_relief",
         1.0,
         1.0,
         "1 if {b} ever cut, narrowed or lifted its counter-tariff or export controls (a truce counts), else 0.",
+        |s, _| bool01(s.actors[1].relief_moves > 0),
     ),
-    q(
+    metric(
         "truce_agreed",
         1.0,
         1.0,
         "1 if a truce (mutual cuts to agreed rates for a period) was agreed, else 0.",
+        |s, _| bool01(s.truces_agreed > 0),
     ),
-    q(
+    metric(
         "truce_extensions",
         1.0,
         1000.0,
         "Times a truce was extended at its expiry.",
+        |s, _| f64::from(s.truce_extensions),
     ),
-    q(
+    metric(
         "truce_lapsed",
         1.0,
         1.0,
         "1 if a truce ran out unextended and the rates snapped back, else 0.",
+        |s, _| bool01(s.truce_lapses > 0),
     ),
-    q(
+    metric(
         "{b}_export_controls_end",
         1.0,
         1.0,
         "1 if {b} restricts strategic exports to {a} at the horizon, else 0.",
+        |s, _| bool01(s.actors[1].export_controls),
     ),
 ];
 
-/// Index of `weeks_to_agreement`, the one metric that can be undefined.
-pub const WEEKS_TO_AGREEMENT: usize = 9;
-
 /// Month-end variables, in output order.
-pub const VARIABLES: &[Quantity] = &[
-    q(
+pub const VARIABLES: &[Variable] = &[
+    variable(
         "{a}_tariff_pct",
         0.5,
         200.0,
         "Headline tariff of {a} on {b}'s non-exempt goods, %.",
+        |s| s.actors[0].tariff_pct,
     ),
-    q(
+    variable(
         "{a}_tariff_effective_pct",
         0.05,
         200.0,
         "Trade-weighted tariff of {a} on {b}'s goods after exemptions, %.",
+        |s| s.actors[0].effective_tariff_pct(),
     ),
-    q(
+    variable(
         "{b}_tariff_pct",
         0.5,
         200.0,
         "Counter-tariff of {b} on {a}'s goods, %.",
+        |s| s.actors[1].tariff_pct,
     ),
-    q(
+    variable(
         "exempt_share",
         0.001,
         1.0,
         "Share of {b}'s goods exempt from {a}'s tariff.",
+        |s| s.actors[0].exempt_share,
     ),
-    q(
+    variable(
         "threat_active",
         1.0,
         1.0,
         "1 if a threat of {a} is pending, else 0.",
+        |s| bool01(s.actors[0].threat.is_some()),
     ),
-    q(
+    variable(
         "extraditions_cum",
         1.0,
         20000.0,
         "People handed by {b} to {a} since the start.",
+        |s| s.actors[1].handed_over,
     ),
-    q("cooperation_level", 1.0, 4.0, "Cooperation rung, 0–4."),
-    q(
+    variable(
+        "cooperation_level",
+        1.0,
+        4.0,
+        "Cooperation rung, 0–4.",
+        |s| f64::from(s.cooperation_level),
+    ),
+    variable(
         "agreement_signed_ever",
         1.0,
         1.0,
         "1 if a formal agreement has been signed, else 0.",
+        |s| bool01(s.agreement_signed_ever()),
     ),
-    q(
+    variable(
         "{b}_retaliated_ever",
         1.0,
         1.0,
         "1 if {b} has set a counter-tariff, else 0.",
+        |s| bool01(s.actors[1].retaliated_ever),
     ),
-    q(
+    variable(
         "{a}_strike_{b}_ever",
         1.0,
         1.0,
         "1 if {a} has acted unilaterally on {b}'s soil, else 0.",
+        |s| bool01(s.actors[0].struck_ever),
     ),
-    q(
+    variable(
         "{b}_approval_pct",
         0.1,
         100.0,
         "Approval of {b}'s government, %.",
+        |s| s.actors[1].approval_pct,
     ),
-    q("trust", 0.001, 1.0, "Mutual trust, 0–1."),
-    q(
+    variable("trust", 0.001, 1.0, "Mutual trust, 0–1.", |s| s.trust),
+    variable(
         "drug_flow_index",
         0.1,
         500.0,
         "Illicit flow from {b} to {a} (start = 100).",
+        |s| s.actors[1].flow_index,
     ),
-    q(
+    variable(
         "trade_index",
         0.1,
         500.0,
         "Imports of {a} from {b} (start = 100).",
+        |s| s.actors[0].trade_index,
     ),
-    q(
+    variable(
         "{a}_demand",
         1.0,
         5000.0,
         "Demand of {a} on {b}, concession points.",
+        |s| s.actors[0].demand,
     ),
-    q(
+    variable(
         "{a}_approval_pct",
         0.1,
         100.0,
         "Approval of {a}'s government, %.",
+        |s| s.actors[0].approval_pct,
     ),
-    q(
+    variable(
         "arms_flow_index",
         0.1,
         500.0,
         "Illicit flow from {a} to {b}, e.g. arms (start = 100).",
+        |s| s.actors[0].flow_index,
     ),
-    q(
+    variable(
         "{b}_tariff_effective_pct",
         0.05,
         200.0,
         "Trade-weighted counter-tariff of {b} on {a}'s goods, %.",
+        |s| s.actors[1].effective_tariff_pct(),
     ),
-    q(
+    variable(
         "{b}_tariff_coverage_share",
         0.001,
         1.0,
         "Share of {a}'s goods that {b}'s counter-tariff covers (0 while it has none).",
+        |s| {
+            if s.actors[1].tariff_pct > 0.0 {
+                1.0 - s.actors[1].exempt_share
+            } else {
+                0.0
+            }
+        },
     ),
-    q(
+    variable(
         "truce_active",
         1.0,
         1.0,
         "1 while a truce is in force, else 0.",
+        |s| bool01(s.truce_active()),
     ),
-    q(
+    variable(
         "{a}_export_controls_active",
         1.0,
         1.0,
         "1 while {a} restricts strategic exports to {b}, else 0.",
+        |s| bool01(s.actors[0].export_controls),
     ),
-    q(
+    variable(
         "{b}_export_controls_active",
         1.0,
         1.0,
         "1 while {b} restricts strategic exports to {a}, else 0.",
+        |s| bool01(s.actors[1].export_controls),
     ),
 ];
 
@@ -316,70 +418,14 @@ pub fn expand(template: &str, ids: &[String; 2]) -> String {
 /// Writes the metrics of a finished run into `out` (`METRICS.len()` values;
 /// `NaN` marks a metric undefined in this run).
 pub fn metrics(state: &State, totals: &RunTotals, out: &mut [f64]) {
-    let [a, b] = &state.actors;
-    let weeks = f64::from(state.week.max(1));
-    let bool01 = |x: bool| if x { 1.0 } else { 0.0 };
-    let values = [
-        a.tariff_pct,
-        totals.tariff_sum / weeks,
-        f64::from(totals.weeks_with_tariff),
-        f64::from(a.threats_issued),
-        f64::from(a.threats_carried_out),
-        b.handed_over,
-        f64::from(b.transfer_batches),
-        f64::from(state.cooperation_level),
-        bool01(state.agreement_signed_ever()),
-        state.agreement_week.map_or(f64::NAN, |w| f64::from(w + 1)),
-        bool01(b.retaliated_ever),
-        bool01(a.struck_ever),
-        b.approval_pct,
-        totals.min_approval_pct,
-        state.trade_loss_usd_bn,
-        b.flow_index,
-        totals.max_tariff_pct,
-        b.tariff_pct,
-        b.max_tariff_pct,
-        bool01(totals.escalated),
-        bool01(b.relief_moves > 0),
-        bool01(state.truces_agreed > 0),
-        f64::from(state.truce_extensions),
-        bool01(state.truce_lapses > 0),
-        bool01(b.export_controls),
-    ];
-    out.copy_from_slice(&values);
+    for (o, m) in out.iter_mut().zip(METRICS) {
+        *o = (m.value)(state, totals);
+    }
 }
 
 /// Writes the month-end variables of `state` into `out` (`VARIABLES.len()` values).
 pub fn variables(state: &State, out: &mut [f64]) {
-    let [a, b] = &state.actors;
-    let bool01 = |x: bool| if x { 1.0 } else { 0.0 };
-    let values = [
-        a.tariff_pct,
-        a.effective_tariff_pct(),
-        b.tariff_pct,
-        a.exempt_share,
-        bool01(a.threat.is_some()),
-        b.handed_over,
-        f64::from(state.cooperation_level),
-        bool01(state.agreement_signed_ever()),
-        bool01(b.retaliated_ever),
-        bool01(a.struck_ever),
-        b.approval_pct,
-        state.trust,
-        b.flow_index,
-        a.trade_index,
-        a.demand,
-        a.approval_pct,
-        a.flow_index,
-        b.effective_tariff_pct(),
-        if b.tariff_pct > 0.0 {
-            1.0 - b.exempt_share
-        } else {
-            0.0
-        },
-        bool01(state.truce_active()),
-        bool01(a.export_controls),
-        bool01(b.export_controls),
-    ];
-    out.copy_from_slice(&values);
+    for (o, v) in out.iter_mut().zip(VARIABLES) {
+        *o = (v.value)(state);
+    }
 }

@@ -6,6 +6,7 @@
 //! parsed once at load time (`scenario::rules`) into the tree below.
 
 use super::action::Action;
+use super::outcome::{VARIABLES, expand};
 use super::state::State;
 
 /// Weeks of history kept for the `*_last_<N>w` counters.
@@ -26,6 +27,9 @@ pub enum Var {
     TruceActive,
     /// A per-government quantity.
     Actor(usize, ActorVar),
+    /// A month-end variable of timeseries.csv (index into
+    /// `outcome::VARIABLES`), read off the state as the output reads it.
+    Reported(usize),
 }
 
 /// A per-government quantity a condition can read.
@@ -131,64 +135,14 @@ pub fn variable_names(ids: &[String; 2]) -> Vec<(String, Var)> {
             names.push((format!("{id}.{name}"), Var::Actor(a, v)));
         }
     }
-    // The names of timeseries.csv, so a rule reads like the outputs.
-    let (a, b) = (&ids[0], &ids[1]);
-    for (name, v) in [
-        (
-            format!("{a}_tariff_pct"),
-            Var::Actor(0, ActorVar::TariffPct),
-        ),
-        (
-            format!("{a}_tariff_effective_pct"),
-            Var::Actor(0, ActorVar::TariffEffectivePct),
-        ),
-        (
-            format!("{b}_tariff_pct"),
-            Var::Actor(1, ActorVar::TariffPct),
-        ),
-        (
-            "exempt_share".to_string(),
-            Var::Actor(0, ActorVar::ExemptShare),
-        ),
-        (
-            "threat_active".to_string(),
-            Var::Actor(0, ActorVar::ThreatActive),
-        ),
-        (
-            "extraditions_cum".to_string(),
-            Var::Actor(1, ActorVar::HandedOver),
-        ),
-        (
-            format!("{b}_retaliated_ever"),
-            Var::Actor(1, ActorVar::Retaliated),
-        ),
-        (
-            format!("{a}_strike_{b}_ever"),
-            Var::Actor(0, ActorVar::Struck),
-        ),
-        (
-            format!("{b}_approval_pct"),
-            Var::Actor(1, ActorVar::ApprovalPct),
-        ),
-        (
-            format!("{a}_approval_pct"),
-            Var::Actor(0, ActorVar::ApprovalPct),
-        ),
-        (
-            "drug_flow_index".to_string(),
-            Var::Actor(1, ActorVar::FlowIndex),
-        ),
-        (
-            "arms_flow_index".to_string(),
-            Var::Actor(0, ActorVar::FlowIndex),
-        ),
-        (
-            "trade_index".to_string(),
-            Var::Actor(0, ActorVar::TradeIndex),
-        ),
-        (format!("{a}_demand"), Var::Actor(0, ActorVar::Demand)),
-    ] {
-        names.push((name, v));
+    // The names of timeseries.csv, so a rule reads like the outputs; a
+    // shared name above (`trust`, `cooperation_level`, ...) is the same
+    // quantity and stays as it is.
+    for (k, v) in VARIABLES.iter().enumerate() {
+        let name = expand(v.template, ids);
+        if !names.iter().any(|(n, _)| *n == name) {
+            names.push((name, Var::Reported(k)));
+        }
     }
     names
 }
@@ -301,6 +255,7 @@ pub fn value(var: Var, state: &State) -> f64 {
         Var::Trust => state.trust,
         Var::AgreementSigned => b01(state.agreement_signed_ever()),
         Var::TruceActive => b01(state.truce_active()),
+        Var::Reported(k) => (VARIABLES[k].value)(state),
         Var::Actor(i, v) => {
             let s = &state.actors[i];
             let recent = |hist: &[f64; HISTORY_WEEKS], n: usize| {

@@ -89,6 +89,18 @@ pub trait Observer {
     fn week_end(&mut self, _state: &State) {}
 }
 
+/// Two observers watching the same run, the first told first.
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    fn event(&mut self, week: u32, event: &Event, state: &State) {
+        self.0.event(week, event, state);
+        self.1.event(week, event, state);
+    }
+    fn week_end(&mut self, state: &State) {
+        self.0.week_end(state);
+        self.1.week_end(state);
+    }
+}
+
 /// An observer that ignores everything.
 pub struct NoObserver;
 impl Observer for NoObserver {}

@@ -315,6 +315,11 @@ mod tests {
     fn parses_the_issue_example() {
         let c =
             parse_condition("mx.transfers_last_8w >= 20 and us_tariff_pct > 0", &names()).unwrap();
+        // A timeseries name resolves to its row of the quantities table.
+        let us_tariff = crate::model::outcome::VARIABLES
+            .iter()
+            .position(|v| v.template == "{a}_tariff_pct")
+            .unwrap();
         assert_eq!(
             c,
             Condition::And(
@@ -324,7 +329,7 @@ mod tests {
                     Operand::Num(20.0)
                 )),
                 Box::new(Condition::Compare(
-                    Operand::Var(Var::Actor(0, ActorVar::TariffPct)),
+                    Operand::Var(Var::Reported(us_tariff)),
                     Cmp::Gt,
                     Operand::Num(0.0)
                 )),
