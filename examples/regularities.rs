@@ -20,7 +20,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    match bilateral::regularities::regularities(&scenario, runs, scenario.seed, threads) {
+    match bilateral::engine::count_regularities(&scenario, runs, scenario.seed, threads) {
         Ok(list) => {
             for r in list {
                 println!(

@@ -4,14 +4,12 @@
 //!
 //! Each regularity is one row of [`CHECKS`]: its id, what it asks, and the
 //! function that judges a run's [`Story`]. The engine gathers the story of
-//! each run when a plan asks for it (`Plan::judge_regularities`), so the
-//! regularities, `calibrate --require` and a `run` share one simulation
-//! loop: the same threads, chunks, Ctrl-C and order. Shares are counts over
-//! runs, so they do not depend on the order runs finish in.
+//! each run when a plan asks for it (`Plan::judge_regularities`), so
+//! `engine::count_regularities`, `calibrate --require` and a `run` share one
+//! simulation loop: the same threads, chunks, Ctrl-C and order. Shares are
+//! counts over runs, so they do not depend on the order runs finish in.
 
-use crate::engine::{self, EngineError, Plan};
 use crate::model::{Action, Event, Observer, State};
-use crate::scenario::Scenario;
 
 /// A move as the regularities see it: (week, actor, action, value).
 type Move = (u32, usize, Action, f64);
@@ -309,39 +307,4 @@ impl Tally {
     pub fn rows(self) -> Vec<Regularity> {
         self.rows
     }
-}
-
-/// Runs the baseline of `scenario` `runs` times on `threads` threads and
-/// counts each regularity.
-pub fn regularities(
-    scenario: &Scenario,
-    runs: u64,
-    seed: u64,
-    threads: usize,
-) -> Result<Vec<Regularity>, RegularitiesError> {
-    let mut plan = Plan::new(scenario, &["baseline".to_string()], runs, seed)
-        .map_err(RegularitiesError::Scenario)?;
-    plan.judge_regularities = true;
-    let mut tally = Tally::default();
-    engine::run(
-        &plan,
-        threads,
-        |record| {
-            tally.add(&record.regularities);
-            Ok(())
-        },
-        |_| {},
-    )?;
-    Ok(tally.rows())
-}
-
-/// Why the regularities could not be counted.
-#[derive(Debug, thiserror::Error)]
-pub enum RegularitiesError {
-    /// The scenario has no baseline, or it does not resolve.
-    #[error("{0}")]
-    Scenario(String),
-    /// The engine stopped (Ctrl-C, threads).
-    #[error(transparent)]
-    Engine(#[from] EngineError),
 }

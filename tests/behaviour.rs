@@ -5,10 +5,11 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use bilateral::engine::count_regularities as regularities;
 use bilateral::engine::prepare_run;
 use bilateral::model::outcome::{self, METRICS};
 use bilateral::model::{NoObserver, Observer, State, choice_probabilities, simulate};
-use bilateral::regularities::{Regularity, regularities};
+use bilateral::regularities::Regularity;
 use bilateral::scenario::{ParamValue, ResolvedLever, Scenario};
 use bilateral::stats::Paired;
 

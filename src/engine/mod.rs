@@ -360,6 +360,41 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
     }
 }
 
+/// Runs the baseline of `scenario` `runs` times on `threads` threads and
+/// counts each regularity.
+pub fn count_regularities(
+    scenario: &Scenario,
+    runs: u64,
+    seed: u64,
+    threads: usize,
+) -> Result<Vec<regularities::Regularity>, RegularitiesError> {
+    let mut plan = Plan::new(scenario, &["baseline".to_string()], runs, seed)
+        .map_err(RegularitiesError::Scenario)?;
+    plan.judge_regularities = true;
+    let mut tally = regularities::Tally::default();
+    run(
+        &plan,
+        threads,
+        |record| {
+            tally.add(&record.regularities);
+            Ok(())
+        },
+        |_| {},
+    )?;
+    Ok(tally.rows())
+}
+
+/// Why the regularities could not be counted.
+#[derive(Debug, thiserror::Error)]
+pub enum RegularitiesError {
+    /// The scenario has no baseline, or it does not resolve.
+    #[error("{0}")]
+    Scenario(String),
+    /// The engine stopped (Ctrl-C, threads).
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
 /// Runs the plan on `threads` threads. `on_record` sees every run in run
 /// order (run 0 of every lever, then run 1, …); `on_progress` the runs done.
 pub fn run(

@@ -655,169 +655,16 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         }
     };
     let root = doc.get_ref();
-    let whole = 0..0;
-
-    // [scenario]
-    let mut name = None;
-    let mut description = String::new();
-    let mut ids: Option<[String; 2]> = None;
-    let mut actor_names: Option<[String; 2]> = None;
-    let mut start: Option<NaiveDate> = None;
-    let mut horizon_months: Option<u32> = None;
-    match root.get("scenario") {
-        None => cx.problem(whole.clone(), None, "missing [scenario] table".into(), None),
-        Some(v) => {
-            if let Some(t) = cx.table(v, "scenario") {
-                let valid = [
-                    "name",
-                    "description",
-                    "actors",
-                    "actor_names",
-                    "start_date",
-                    "horizon_months",
-                ];
-                for (k, v) in t.iter() {
-                    let key = k.get_ref().as_ref();
-                    let path = format!("scenario.{key}");
-                    match key {
-                        "name" => name = cx.identifier(v, &path),
-                        "description" => {
-                            description = cx.string(v, &path).unwrap_or_default().to_string()
-                        }
-                        "actors" | "actor_names" => {
-                            let arr = match v.get_ref() {
-                                DeValue::Array(a) if a.len() == 2 => Some(a),
-                                _ => {
-                                    cx.problem(
-                                        v.span(),
-                                        Some(path.clone()),
-                                        "expected an array of two strings".into(),
-                                        None,
-                                    );
-                                    None
-                                }
-                            };
-                            if let Some(a) = arr {
-                                let pair = if key == "actors" {
-                                    [cx.identifier(&a[0], &path), cx.identifier(&a[1], &path)]
-                                } else {
-                                    [
-                                        cx.string(&a[0], &path).map(str::to_string),
-                                        cx.string(&a[1], &path).map(str::to_string),
-                                    ]
-                                };
-                                if let [Some(x), Some(y)] = pair {
-                                    if key == "actors" {
-                                        if x == y {
-                                            cx.problem(
-                                                v.span(),
-                                                Some(path),
-                                                "the two actor ids must differ".into(),
-                                                None,
-                                            );
-                                        } else if TOP_LEVEL.contains(&x.as_str())
-                                            || TOP_LEVEL.contains(&y.as_str())
-                                        {
-                                            cx.problem(
-                                                v.span(),
-                                                Some(path),
-                                                format!(
-                                                    "actor ids cannot be one of {}",
-                                                    TOP_LEVEL.join(", ")
-                                                ),
-                                                None,
-                                            );
-                                        } else {
-                                            ids = Some([x, y]);
-                                        }
-                                    } else {
-                                        actor_names = Some([x, y]);
-                                    }
-                                }
-                            }
-                        }
-                        "start_date" => {
-                            let s = match v.get_ref() {
-                                DeValue::String(s) => Some(s.to_string()),
-                                DeValue::Datetime(d) => Some(d.to_string()),
-                                _ => None,
-                            };
-                            start = s
-                                .as_deref()
-                                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-                            if start.is_none() {
-                                cx.problem(
-                                    v.span(),
-                                    Some(path),
-                                    "start_date is not a date".into(),
-                                    Some("write it as YYYY-MM-DD, e.g. 2025-09-03".into()),
-                                );
-                            }
-                        }
-                        "horizon_months" => {
-                            horizon_months = cx
-                                .integer(v, &path, 1, MAX_HORIZON_MONTHS)
-                                .map(|x| x as u32)
-                        }
-                        _ => cx.unknown_key(k.span(), key, "scenario", &valid),
-                    }
-                }
-                for required in ["name", "actors", "start_date", "horizon_months"] {
-                    if t.get(required).is_none() {
-                        cx.problem(
-                            v.span(),
-                            Some(format!("scenario.{required}")),
-                            format!("[scenario] needs `{required}`"),
-                            None,
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    // [run]
-    let mut runs = None;
-    let mut seed = None;
-    match root.get("run") {
-        None => cx.problem(
-            whole.clone(),
-            None,
-            "missing [run] table".into(),
-            Some("e.g. [run] runs = 2000, seed = 1".into()),
-        ),
-        Some(v) => {
-            if let Some(t) = cx.table(v, "run") {
-                for (k, v) in t.iter() {
-                    let key = k.get_ref().as_ref();
-                    match key {
-                        "runs" => runs = cx.integer(v, "run.runs", 1, MAX_RUNS).map(|x| x as u64),
-                        "seed" => seed = cx.integer(v, "run.seed", 0, i64::MAX).map(|x| x as u64),
-                        _ => cx.unknown_key(k.span(), key, "run", &["runs", "seed"]),
-                    }
-                }
-                for required in ["runs", "seed"] {
-                    if t.get(required).is_none() {
-                        cx.problem(
-                            v.span(),
-                            Some(format!("run.{required}")),
-                            format!("[run] needs `{required}`"),
-                            None,
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    let Some(ids) = ids else {
+    let header = cx.scenario_table(root);
+    let (runs, seed) = cx.run_table(root);
+    let Some(ids) = header.ids else {
         if !cx
             .problems
             .iter()
             .any(|p| p.key.as_deref() == Some("scenario.actors"))
         {
             cx.problem(
-                whole,
+                0..0,
                 Some("scenario.actors".into()),
                 "the actor ids are needed to read the rest".into(),
                 None,
@@ -825,176 +672,22 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         }
         return Err(fail(cx.problems));
     };
-
-    // Unknown top-level tables.
-    let mut valid_top: Vec<&str> = TOP_LEVEL.to_vec();
-    valid_top.push(&ids[0]);
-    valid_top.push(&ids[1]);
-    for (k, _) in root.iter() {
-        let key = k.get_ref().as_ref();
-        if !valid_top.contains(&key) {
-            cx.unknown_key(k.span(), key, "top level", &valid_top);
-        }
-    }
-
-    // Parameters.
-    let mut values: Vec<Option<ParamValue>> = vec![None; layout::TOTAL];
-    let sections: [(&str, &[ParamSpec], usize); 3] = [
-        ("world", params::WORLD_SPECS, layout::WORLD),
-        (&ids[0], params::ACTOR_SPECS, layout::actor(0)),
-        (&ids[1], params::ACTOR_SPECS, layout::actor(1)),
-    ];
-    for (table_name, specs, offset) in sections {
-        match root.get(table_name) {
-            None => cx.problem(0..0, None, format!("missing [{table_name}] table"), None),
-            Some(v) => {
-                if let Some(t) = cx.table(v, table_name) {
-                    cx.param_table(t, v.span(), table_name, (specs, offset), &mut values, &[]);
-                }
-            }
-        }
-    }
-    match root.get("initial") {
-        None => cx.problem(0..0, None, "missing [initial] table".into(), None),
-        Some(v) => {
-            if let Some(t) = cx.table(v, "initial") {
-                let skip = [ids[0].as_str(), ids[1].as_str()];
-                cx.param_table(
-                    t,
-                    v.span(),
-                    "initial",
-                    (params::INITIAL_WORLD_SPECS, layout::INITIAL_WORLD),
-                    &mut values,
-                    &skip,
-                );
-                for (a, id) in ids.iter().enumerate() {
-                    let name = format!("initial.{id}");
-                    match t.get(id.as_str()) {
-                        None => cx.problem(v.span(), None, format!("missing [{name}] table"), None),
-                        Some(v) => {
-                            if let Some(t) = cx.table(v, &name) {
-                                cx.param_table(
-                                    t,
-                                    v.span(),
-                                    &name,
-                                    (params::INITIAL_ACTOR_SPECS, layout::initial_actor(a)),
-                                    &mut values,
-                                    &[],
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // Levers.
+    cx.unknown_top_level_tables(root, &ids);
+    let values = cx.parameter_tables(root, &ids);
     let paths: Vec<String> = (0..layout::TOTAL)
         .map(|i| params::path_of(i, &ids))
         .collect();
-    let mut levers = vec![Lever {
-        name: "baseline".into(),
-        description: "The scenario as written.".into(),
-        overrides: Vec::new(),
-        rules: Vec::new(),
-    }];
-    if let Some(v) = root.get("levers")
-        && let Some(t) = cx.table(v, "levers")
-    {
-        for (k, lv) in t.iter() {
-            let lever_name = k.get_ref().to_string();
-            let path = format!("levers.{lever_name}");
-            if !is_identifier(&lever_name) {
-                cx.problem(
-                    k.span(),
-                    Some(path.clone()),
-                    format!("`{lever_name}` is not a valid lever name"),
-                    Some("use letters, digits, `_` and `-`, starting with a letter, at most 64 characters".into()),
-                );
-                continue;
-            }
-            if lever_name == "baseline" {
-                cx.problem(
-                    k.span(),
-                    Some(path),
-                    "`baseline` is the scenario as written; pick another lever name".into(),
-                    None,
-                );
-                continue;
-            }
-            let Some(lt) = cx.table(lv, &path) else {
-                continue;
-            };
-            let mut lever = Lever {
-                name: lever_name.clone(),
-                description: String::new(),
-                overrides: Vec::new(),
-                rules: Vec::new(),
-            };
-            let mut flat = Vec::new();
-            flatten(lt, String::new(), &mut flat);
-            for (key, key_span, value) in flat {
-                if key == "rules" {
-                    lever.rules = cx.rules(value, &path, &lever_name, &ids);
-                    continue;
-                }
-                if key == "description" {
-                    lever.description = cx
-                        .string(value, &format!("{path}.description"))
-                        .unwrap_or_default()
-                        .to_string();
-                    continue;
-                }
-                match paths.iter().position(|p| *p == key) {
-                    Some(index) => {
-                        let (_, _, spec) = params::spec_at(index);
-                        if let Some(pv) = cx.param_value(value, &format!("{path}.{key}"), spec) {
-                            lever.overrides.push((index, pv));
-                        }
-                    }
-                    None => {
-                        let valid: Vec<&str> = paths.iter().map(String::as_str).collect();
-                        let help = suggest(&key, &valid).map(|s| format!("did you mean `{s}`?")).or_else(|| {
-                            Some("a lever sets parameters by path: `world.<key>`, `<actor>.<key>`, `initial.<key>` or `initial.<actor>.<key>`".into())
-                        });
-                        cx.problem(
-                            key_span,
-                            Some(format!("{path}.{key}")),
-                            format!("lever `{lever_name}` sets unknown parameter `{key}`"),
-                            help,
-                        );
-                    }
-                }
-            }
-            if lever.overrides.is_empty()
-                && lever.rules.is_empty()
-                && !cx
-                    .problems
-                    .iter()
-                    .any(|p| p.key.as_deref().is_some_and(|k| k.starts_with(&path)))
-            {
-                cx.problem(
-                    lv.span(),
-                    Some(path),
-                    format!("lever `{lever_name}` overrides nothing"),
-                    None,
-                );
-            }
-            levers.push(lever);
-        }
-    }
-
+    let levers = cx.levers(root, &ids, &paths);
     // [sweep]: read now, checked against the parameters once they are known.
     let raw_sweep = root.get("sweep").and_then(|v| cx.raw_sweep(v));
 
     // Cross-checks that need several values.
     // A horizon already refused is not checked against again (no second,
     // false error about a deadline beyond a horizon of one month).
-    let horizon_valid = horizon_months.is_some();
-    let horizon_months = horizon_months.unwrap_or(1);
-    let calendar = start.and_then(|s| Calendar::new(s, horizon_months));
-    if start.is_some() && calendar.is_none() {
+    let horizon_valid = header.horizon_months.is_some();
+    let horizon_months = header.horizon_months.unwrap_or(1);
+    let calendar = header.start.and_then(|s| Calendar::new(s, horizon_months));
+    if header.start.is_some() && calendar.is_none() {
         cx.problem(
             0..0,
             Some("scenario.horizon_months".into()),
@@ -1003,29 +696,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         );
     }
     if let Some(cal) = calendar.as_ref().filter(|_| horizon_valid) {
-        for a in 0..2 {
-            let deadline_key = params::INITIAL_ACTOR_SPECS
-                .iter()
-                .position(|s| s.key == "threat_deadline_weeks");
-            let Some(index) = deadline_key.map(|k| layout::initial_actor(a) + k) else {
-                continue;
-            };
-            if let Some(ParamValue::Fixed(d)) = &values[index]
-                && *d > f64::from(cal.horizon_weeks)
-            {
-                cx.problems.push(Problem {
-                    line: None,
-                    column: None,
-                    key: Some(paths[index].clone()),
-                    message: format!(
-                        "a deadline {d} weeks after the start is beyond the horizon of {} weeks",
-                        cal.horizon_weeks
-                    ),
-                    help: None,
-                    snippet: None,
-                });
-            }
-        }
+        cx.deadlines_within_the_horizon(&values, &paths, cal);
     }
 
     if !cx.problems.is_empty() {
@@ -1033,7 +704,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             .sort_by_key(|p| (p.line.unwrap_or(0), p.column.unwrap_or(0)));
         return Err(fail(cx.problems));
     }
-    let (Some(name), Some(calendar), Some(runs), Some(seed)) = (name, calendar, runs, seed) else {
+    let (Some(name), Some(calendar), Some(runs), Some(seed)) = (header.name, calendar, runs, seed)
+    else {
         return Err(fail(vec![Problem {
             line: None,
             column: None,
@@ -1052,8 +724,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         path: path.to_path_buf(),
         sha256,
         name,
-        description,
-        actor_names: actor_names.unwrap_or_else(|| ids.clone()),
+        description: header.description,
+        actor_names: header.actor_names.unwrap_or_else(|| ids.clone()),
         ids,
         calendar,
         horizon_months,
@@ -1064,6 +736,419 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         sweep: None,
     };
     if let Some(raw) = raw_sweep {
+        scenario.sweep = Some(cx.sweep(raw, &scenario));
+    }
+    if !cx.problems.is_empty() {
+        return Err(fail(cx.problems));
+    }
+    Ok(scenario)
+}
+
+/// What `[scenario]` gives, each `None` where it is missing or refused.
+#[derive(Debug, Default)]
+struct Header {
+    name: Option<String>,
+    description: String,
+    ids: Option<[String; 2]>,
+    actor_names: Option<[String; 2]>,
+    start: Option<NaiveDate>,
+    horizon_months: Option<u32>,
+}
+
+/// The tables of a scenario file, one method each, in file order.
+impl Cx<'_> {
+    /// `[scenario]`: name, description, actor ids and names, start and
+    /// horizon.
+    fn scenario_table(&mut self, root: &DeTable<'_>) -> Header {
+        let mut header = Header::default();
+        let Header {
+            name,
+            description,
+            ids,
+            actor_names,
+            start,
+            horizon_months,
+        } = &mut header;
+        match root.get("scenario") {
+            None => self.problem(0..0, None, "missing [scenario] table".into(), None),
+            Some(v) => {
+                if let Some(t) = self.table(v, "scenario") {
+                    let valid = [
+                        "name",
+                        "description",
+                        "actors",
+                        "actor_names",
+                        "start_date",
+                        "horizon_months",
+                    ];
+                    for (k, v) in t.iter() {
+                        let key = k.get_ref().as_ref();
+                        let path = format!("scenario.{key}");
+                        match key {
+                            "name" => *name = self.identifier(v, &path),
+                            "description" => {
+                                *description = self.string(v, &path).unwrap_or_default().to_string()
+                            }
+                            "actors" | "actor_names" => {
+                                let arr = match v.get_ref() {
+                                    DeValue::Array(a) if a.len() == 2 => Some(a),
+                                    _ => {
+                                        self.problem(
+                                            v.span(),
+                                            Some(path.clone()),
+                                            "expected an array of two strings".into(),
+                                            None,
+                                        );
+                                        None
+                                    }
+                                };
+                                if let Some(a) = arr {
+                                    let pair = if key == "actors" {
+                                        [
+                                            self.identifier(&a[0], &path),
+                                            self.identifier(&a[1], &path),
+                                        ]
+                                    } else {
+                                        [
+                                            self.string(&a[0], &path).map(str::to_string),
+                                            self.string(&a[1], &path).map(str::to_string),
+                                        ]
+                                    };
+                                    if let [Some(x), Some(y)] = pair {
+                                        if key == "actors" {
+                                            if x == y {
+                                                self.problem(
+                                                    v.span(),
+                                                    Some(path),
+                                                    "the two actor ids must differ".into(),
+                                                    None,
+                                                );
+                                            } else if TOP_LEVEL.contains(&x.as_str())
+                                                || TOP_LEVEL.contains(&y.as_str())
+                                            {
+                                                self.problem(
+                                                    v.span(),
+                                                    Some(path),
+                                                    format!(
+                                                        "actor ids cannot be one of {}",
+                                                        TOP_LEVEL.join(", ")
+                                                    ),
+                                                    None,
+                                                );
+                                            } else {
+                                                *ids = Some([x, y]);
+                                            }
+                                        } else {
+                                            *actor_names = Some([x, y]);
+                                        }
+                                    }
+                                }
+                            }
+                            "start_date" => {
+                                let s = match v.get_ref() {
+                                    DeValue::String(s) => Some(s.to_string()),
+                                    DeValue::Datetime(d) => Some(d.to_string()),
+                                    _ => None,
+                                };
+                                *start = s
+                                    .as_deref()
+                                    .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+                                if start.is_none() {
+                                    self.problem(
+                                        v.span(),
+                                        Some(path),
+                                        "start_date is not a date".into(),
+                                        Some("write it as YYYY-MM-DD, e.g. 2025-09-03".into()),
+                                    );
+                                }
+                            }
+                            "horizon_months" => {
+                                *horizon_months = self
+                                    .integer(v, &path, 1, MAX_HORIZON_MONTHS)
+                                    .map(|x| x as u32)
+                            }
+                            _ => self.unknown_key(k.span(), key, "scenario", &valid),
+                        }
+                    }
+                    for required in ["name", "actors", "start_date", "horizon_months"] {
+                        if t.get(required).is_none() {
+                            self.problem(
+                                v.span(),
+                                Some(format!("scenario.{required}")),
+                                format!("[scenario] needs `{required}`"),
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        header
+    }
+
+    /// `[run]`: runs per lever and the master seed.
+    fn run_table(&mut self, root: &DeTable<'_>) -> (Option<u64>, Option<u64>) {
+        let mut runs = None;
+        let mut seed = None;
+        match root.get("run") {
+            None => self.problem(
+                0..0,
+                None,
+                "missing [run] table".into(),
+                Some("e.g. [run] runs = 2000, seed = 1".into()),
+            ),
+            Some(v) => {
+                if let Some(t) = self.table(v, "run") {
+                    for (k, v) in t.iter() {
+                        let key = k.get_ref().as_ref();
+                        match key {
+                            "runs" => {
+                                runs = self.integer(v, "run.runs", 1, MAX_RUNS).map(|x| x as u64)
+                            }
+                            "seed" => {
+                                seed = self.integer(v, "run.seed", 0, i64::MAX).map(|x| x as u64)
+                            }
+                            _ => self.unknown_key(k.span(), key, "run", &["runs", "seed"]),
+                        }
+                    }
+                    for required in ["runs", "seed"] {
+                        if t.get(required).is_none() {
+                            self.problem(
+                                v.span(),
+                                Some(format!("run.{required}")),
+                                format!("[run] needs `{required}`"),
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        (runs, seed)
+    }
+
+    /// Top-level tables other than the known ones and the two actors'.
+    fn unknown_top_level_tables(&mut self, root: &DeTable<'_>, ids: &[String; 2]) {
+        let mut valid_top: Vec<&str> = TOP_LEVEL.to_vec();
+        valid_top.push(&ids[0]);
+        valid_top.push(&ids[1]);
+        for (k, _) in root.iter() {
+            let key = k.get_ref().as_ref();
+            if !valid_top.contains(&key) {
+                self.unknown_key(k.span(), key, "top level", &valid_top);
+            }
+        }
+    }
+
+    /// The parameter tables: `[world]`, one per actor, and `[initial]`
+    /// with its actor sub-tables; `None` where a value is missing.
+    fn parameter_tables(
+        &mut self,
+        root: &DeTable<'_>,
+        ids: &[String; 2],
+    ) -> Vec<Option<ParamValue>> {
+        let mut values: Vec<Option<ParamValue>> = vec![None; layout::TOTAL];
+        let sections: [(&str, &[ParamSpec], usize); 3] = [
+            ("world", params::WORLD_SPECS, layout::WORLD),
+            (&ids[0], params::ACTOR_SPECS, layout::actor(0)),
+            (&ids[1], params::ACTOR_SPECS, layout::actor(1)),
+        ];
+        for (table_name, specs, offset) in sections {
+            match root.get(table_name) {
+                None => self.problem(0..0, None, format!("missing [{table_name}] table"), None),
+                Some(v) => {
+                    if let Some(t) = self.table(v, table_name) {
+                        self.param_table(
+                            t,
+                            v.span(),
+                            table_name,
+                            (specs, offset),
+                            &mut values,
+                            &[],
+                        );
+                    }
+                }
+            }
+        }
+        match root.get("initial") {
+            None => self.problem(0..0, None, "missing [initial] table".into(), None),
+            Some(v) => {
+                if let Some(t) = self.table(v, "initial") {
+                    let skip = [ids[0].as_str(), ids[1].as_str()];
+                    self.param_table(
+                        t,
+                        v.span(),
+                        "initial",
+                        (params::INITIAL_WORLD_SPECS, layout::INITIAL_WORLD),
+                        &mut values,
+                        &skip,
+                    );
+                    for (a, id) in ids.iter().enumerate() {
+                        let name = format!("initial.{id}");
+                        match t.get(id.as_str()) {
+                            None => self.problem(
+                                v.span(),
+                                None,
+                                format!("missing [{name}] table"),
+                                None,
+                            ),
+                            Some(v) => {
+                                if let Some(t) = self.table(v, &name) {
+                                    self.param_table(
+                                        t,
+                                        v.span(),
+                                        &name,
+                                        (params::INITIAL_ACTOR_SPECS, layout::initial_actor(a)),
+                                        &mut values,
+                                        &[],
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        values
+    }
+
+    /// `[levers.<name>]`: the baseline (the scenario as written) first,
+    /// then each lever's overrides by parameter path, and its rules.
+    fn levers(&mut self, root: &DeTable<'_>, ids: &[String; 2], paths: &[String]) -> Vec<Lever> {
+        let mut levers = vec![Lever {
+            name: "baseline".into(),
+            description: "The scenario as written.".into(),
+            overrides: Vec::new(),
+            rules: Vec::new(),
+        }];
+        if let Some(v) = root.get("levers")
+            && let Some(t) = self.table(v, "levers")
+        {
+            for (k, lv) in t.iter() {
+                let lever_name = k.get_ref().to_string();
+                let path = format!("levers.{lever_name}");
+                if !is_identifier(&lever_name) {
+                    self.problem(
+                        k.span(),
+                        Some(path.clone()),
+                        format!("`{lever_name}` is not a valid lever name"),
+                        Some("use letters, digits, `_` and `-`, starting with a letter, at most 64 characters".into()),
+                    );
+                    continue;
+                }
+                if lever_name == "baseline" {
+                    self.problem(
+                        k.span(),
+                        Some(path),
+                        "`baseline` is the scenario as written; pick another lever name".into(),
+                        None,
+                    );
+                    continue;
+                }
+                let Some(lt) = self.table(lv, &path) else {
+                    continue;
+                };
+                let mut lever = Lever {
+                    name: lever_name.clone(),
+                    description: String::new(),
+                    overrides: Vec::new(),
+                    rules: Vec::new(),
+                };
+                let mut flat = Vec::new();
+                flatten(lt, String::new(), &mut flat);
+                for (key, key_span, value) in flat {
+                    if key == "rules" {
+                        lever.rules = self.rules(value, &path, &lever_name, ids);
+                        continue;
+                    }
+                    if key == "description" {
+                        lever.description = self
+                            .string(value, &format!("{path}.description"))
+                            .unwrap_or_default()
+                            .to_string();
+                        continue;
+                    }
+                    match paths.iter().position(|p| *p == key) {
+                        Some(index) => {
+                            let (_, _, spec) = params::spec_at(index);
+                            if let Some(pv) =
+                                self.param_value(value, &format!("{path}.{key}"), spec)
+                            {
+                                lever.overrides.push((index, pv));
+                            }
+                        }
+                        None => {
+                            let valid: Vec<&str> = paths.iter().map(String::as_str).collect();
+                            let help = suggest(&key, &valid).map(|s| format!("did you mean `{s}`?")).or_else(|| {
+                                Some("a lever sets parameters by path: `world.<key>`, `<actor>.<key>`, `initial.<key>` or `initial.<actor>.<key>`".into())
+                            });
+                            self.problem(
+                                key_span,
+                                Some(format!("{path}.{key}")),
+                                format!("lever `{lever_name}` sets unknown parameter `{key}`"),
+                                help,
+                            );
+                        }
+                    }
+                }
+                if lever.overrides.is_empty()
+                    && lever.rules.is_empty()
+                    && !self
+                        .problems
+                        .iter()
+                        .any(|p| p.key.as_deref().is_some_and(|k| k.starts_with(&path)))
+                {
+                    self.problem(
+                        lv.span(),
+                        Some(path),
+                        format!("lever `{lever_name}` overrides nothing"),
+                        None,
+                    );
+                }
+                levers.push(lever);
+            }
+        }
+
+        levers
+    }
+
+    /// A fixed threat deadline must fall within the horizon.
+    fn deadlines_within_the_horizon(
+        &mut self,
+        values: &[Option<ParamValue>],
+        paths: &[String],
+        cal: &Calendar,
+    ) {
+        for a in 0..2 {
+            let deadline_key = params::INITIAL_ACTOR_SPECS
+                .iter()
+                .position(|s| s.key == "threat_deadline_weeks");
+            let Some(index) = deadline_key.map(|k| layout::initial_actor(a) + k) else {
+                continue;
+            };
+            if let Some(ParamValue::Fixed(d)) = &values[index]
+                && *d > f64::from(cal.horizon_weeks)
+            {
+                self.problems.push(Problem {
+                    line: None,
+                    column: None,
+                    key: Some(paths[index].clone()),
+                    message: format!(
+                        "a deadline {d} weeks after the start is beyond the horizon of {} weeks",
+                        cal.horizon_weeks
+                    ),
+                    help: None,
+                    snippet: None,
+                });
+            }
+        }
+    }
+
+    /// `[sweep]`, checked against the scenario's parameters and levers.
+    fn sweep(&mut self, raw: RawSweep, scenario: &Scenario) -> SweepSpec {
         let mut spec = SweepSpec {
             samples: raw.samples,
             ..SweepSpec::default()
@@ -1071,14 +1156,14 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
         for (path, text, span) in raw.params {
             match scenario.sweep_range(&path, &text) {
                 Ok(r) => spec.ranges.push(r),
-                Err(msg) => cx.problem(span, Some(format!("sweep.params.{path}")), msg, None),
+                Err(msg) => self.problem(span, Some(format!("sweep.params.{path}")), msg, None),
             }
         }
         for (name, span) in raw.levers {
             if scenario.lever(&name).is_none() {
                 let names: Vec<&str> = scenario.levers.iter().map(|l| l.name.as_str()).collect();
                 let help = suggest(&name, &names).map(|s| format!("did you mean `{s}`?"));
-                cx.problem(
+                self.problem(
                     span,
                     Some("sweep.levers".into()),
                     format!("no lever named `{name}`"),
@@ -1087,8 +1172,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             }
             spec.levers.push(name);
         }
-        if spec.ranges.is_empty() && cx.problems.is_empty() {
-            cx.problem(
+        if spec.ranges.is_empty() && self.problems.is_empty() {
+            self.problem(
                 0..0,
                 Some("sweep.params".into()),
                 "[sweep] sweeps no parameter".into(),
@@ -1096,7 +1181,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
             );
         }
         if spec.point_count() > sweep::MAX_POINTS {
-            cx.problem(
+            self.problem(
                 0..0,
                 Some("sweep".into()),
                 format!(
@@ -1107,12 +1192,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
                 None,
             );
         }
-        scenario.sweep = Some(spec);
+        spec
     }
-    if !cx.problems.is_empty() {
-        return Err(fail(cx.problems));
-    }
-    Ok(scenario)
 }
 
 /// A `[sweep]` table before its parameters are checked.
