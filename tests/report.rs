@@ -56,7 +56,7 @@ fn the_report_renders_with_non_empty_charts() {
         assert!(!html.contains(fetch), "report.html contains `{fetch}`");
     }
     let Some(browser) = chromium() else {
-        println!("skipped the browser part: no Chromium installed (Debian package `chromium`)");
+        skip_unless_ci("the browser part: no Chromium installed (Debian package `chromium`)");
         return;
     };
     let url = format!("file://{}", out.join("report.html").display());

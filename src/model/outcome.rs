@@ -36,29 +36,14 @@ pub type Metric = Quantity<MetricFn>;
 /// A month-end variable: one value per run and month end.
 pub type Variable = Quantity<VariableFn>;
 
-const fn metric(
+/// A row of [`METRICS`] or [`VARIABLES`].
+const fn quantity<F>(
     template: &'static str,
     resolution: f64,
     upper: f64,
     doc: &'static str,
-    value: MetricFn,
-) -> Metric {
-    Quantity {
-        template,
-        resolution,
-        upper,
-        doc,
-        value,
-    }
-}
-
-const fn variable(
-    template: &'static str,
-    resolution: f64,
-    upper: f64,
-    doc: &'static str,
-    value: VariableFn,
-) -> Variable {
+    value: F,
+) -> Quantity<F> {
     Quantity {
         template,
         resolution,
@@ -75,175 +60,175 @@ fn bool01(x: bool) -> f64 {
 
 /// Outcome metrics, one value per run, in output order.
 pub const METRICS: &[Metric] = &[
-    metric(
+    quantity(
         "{a}_tariff_pct_end",
         0.5,
         200.0,
         "Headline tariff of {a} on {b}'s non-exempt goods at the horizon, %.",
         |s, _| s.actors[0].tariff_pct,
     ),
-    metric(
+    quantity(
         "{a}_tariff_pct_mean",
         0.05,
         200.0,
         "Mean over weeks of that headline tariff, %.",
         |s, t| t.tariff_sum / f64::from(s.week.max(1)),
     ),
-    metric(
+    quantity(
         "weeks_with_tariff",
         1.0,
         2600.0,
         "Weeks in which that headline tariff was above zero.",
         |_, t| f64::from(t.weeks_with_tariff),
     ),
-    metric(
+    quantity(
         "threats_issued",
         1.0,
         1000.0,
         "Tariff threats issued by {a} (a threat pending at the start counts).",
         |s, _| f64::from(s.actors[0].threats_issued),
     ),
-    metric(
+    quantity(
         "threats_carried_out",
         1.0,
         1000.0,
         "Threats of {a} carried out at their deadline.",
         |s, _| f64::from(s.actors[0].threats_carried_out),
     ),
-    metric(
+    quantity(
         "extraditions_total",
         1.0,
         20000.0,
         "People handed by {b} to {a}: formal extraditions plus mass transfers.",
         |s, _| s.actors[1].handed_over,
     ),
-    metric(
+    quantity(
         "transfer_batches",
         1.0,
         1000.0,
         "Mass transfers by {b}.",
         |s, _| f64::from(s.actors[1].transfer_batches),
     ),
-    metric(
+    quantity(
         "cooperation_level_end",
         1.0,
         4.0,
         "Cooperation rung at the horizon (0 none … 4 signed agreement).",
         |s, _| f64::from(s.cooperation_level),
     ),
-    metric(
+    quantity(
         "agreement_signed",
         1.0,
         1.0,
         "1 if a formal agreement was signed, else 0.",
         |s, _| bool01(s.agreement_signed_ever()),
     ),
-    metric(
+    quantity(
         "weeks_to_agreement",
         1.0,
         2600.0,
         "Weeks from the start to the signature (runs that signed only).",
         |s, _| s.agreement_week.map_or(f64::NAN, |w| f64::from(w + 1)),
     ),
-    metric(
+    quantity(
         "{b}_retaliated",
         1.0,
         1.0,
         "1 if {b} ever set a counter-tariff, else 0.",
         |s, _| bool01(s.actors[1].retaliated_ever),
     ),
-    metric(
+    quantity(
         "{a}_strike_{b}",
         1.0,
         1.0,
         "1 if {a} ever acted unilaterally on {b}'s soil, else 0.",
         |s, _| bool01(s.actors[0].struck_ever),
     ),
-    metric(
+    quantity(
         "{b}_approval_pct_end",
         0.1,
         100.0,
         "Approval of {b}'s government at the horizon, %.",
         |s, _| s.actors[1].approval_pct,
     ),
-    metric(
+    quantity(
         "{b}_approval_pct_min",
         0.1,
         100.0,
         "Lowest weekly approval of {b}'s government, %.",
         |_, t| t.min_approval_pct,
     ),
-    metric(
+    quantity(
         "trade_loss_usd_bn",
         0.5,
         20000.0,
         "Bilateral imports lost (both directions) against a no-tariff path, cumulative, USD bn.",
         |s, _| s.trade_loss_usd_bn,
     ),
-    metric(
+    quantity(
         "drug_flow_index_end",
         0.1,
         500.0,
         "Illicit flow from {b} to {a} at the horizon (start = 100).",
         |s, _| s.actors[1].flow_index,
     ),
-    metric(
+    quantity(
         "max_{a}_tariff_pct",
         0.5,
         200.0,
         "Highest headline tariff of {a} over the run, %.",
         |_, t| t.max_tariff_pct,
     ),
-    metric(
+    quantity(
         "{b}_tariff_pct_end",
         0.5,
         200.0,
         "Headline counter-tariff of {b} on {a}'s goods at the horizon, %.",
         |s, _| s.actors[1].tariff_pct,
     ),
-    metric(
+    quantity(
         "max_{b}_tariff_pct",
         0.5,
         200.0,
         "Highest headline counter-tariff of {b} over the run, %.",
         |s, _| s.actors[1].max_tariff_pct,
     ),
-    metric(
+    quantity(
         "{a}_escalated",
         1.0,
         1.0,
         "1 if {a}'s headline tariff ever rose above the higher of its starting tariff and its pending threat's rate, else 0.",
         |_, t| bool01(t.escalated),
     ),
-    metric(
+    quantity(
         "{b}_tariff_relief",
         1.0,
         1.0,
         "1 if {b} ever cut, narrowed or lifted its counter-tariff or export controls (a truce counts), else 0.",
         |s, _| bool01(s.actors[1].relief_moves > 0),
     ),
-    metric(
+    quantity(
         "truce_agreed",
         1.0,
         1.0,
         "1 if a truce (mutual cuts to agreed rates for a period) was agreed, else 0.",
         |s, _| bool01(s.truces_agreed > 0),
     ),
-    metric(
+    quantity(
         "truce_extensions",
         1.0,
         1000.0,
         "Times a truce was extended at its expiry.",
         |s, _| f64::from(s.truce_extensions),
     ),
-    metric(
+    quantity(
         "truce_lapsed",
         1.0,
         1.0,
         "1 if a truce ran out unextended and the rates snapped back, else 0.",
         |s, _| bool01(s.truce_lapses > 0),
     ),
-    metric(
+    quantity(
         "{b}_export_controls_end",
         1.0,
         1.0,
@@ -254,127 +239,127 @@ pub const METRICS: &[Metric] = &[
 
 /// Month-end variables, in output order.
 pub const VARIABLES: &[Variable] = &[
-    variable(
+    quantity(
         "{a}_tariff_pct",
         0.5,
         200.0,
         "Headline tariff of {a} on {b}'s non-exempt goods, %.",
         |s| s.actors[0].tariff_pct,
     ),
-    variable(
+    quantity(
         "{a}_tariff_effective_pct",
         0.05,
         200.0,
         "Trade-weighted tariff of {a} on {b}'s goods after exemptions, %.",
         |s| s.actors[0].effective_tariff_pct(),
     ),
-    variable(
+    quantity(
         "{b}_tariff_pct",
         0.5,
         200.0,
         "Counter-tariff of {b} on {a}'s goods, %.",
         |s| s.actors[1].tariff_pct,
     ),
-    variable(
+    quantity(
         "exempt_share",
         0.001,
         1.0,
         "Share of {b}'s goods exempt from {a}'s tariff.",
         |s| s.actors[0].exempt_share,
     ),
-    variable(
+    quantity(
         "threat_active",
         1.0,
         1.0,
         "1 if a threat of {a} is pending, else 0.",
         |s| bool01(s.actors[0].threat.is_some()),
     ),
-    variable(
+    quantity(
         "extraditions_cum",
         1.0,
         20000.0,
         "People handed by {b} to {a} since the start.",
         |s| s.actors[1].handed_over,
     ),
-    variable(
+    quantity(
         "cooperation_level",
         1.0,
         4.0,
         "Cooperation rung, 0–4.",
         |s| f64::from(s.cooperation_level),
     ),
-    variable(
+    quantity(
         "agreement_signed_ever",
         1.0,
         1.0,
         "1 if a formal agreement has been signed, else 0.",
         |s| bool01(s.agreement_signed_ever()),
     ),
-    variable(
+    quantity(
         "{b}_retaliated_ever",
         1.0,
         1.0,
         "1 if {b} has set a counter-tariff, else 0.",
         |s| bool01(s.actors[1].retaliated_ever),
     ),
-    variable(
+    quantity(
         "{a}_strike_{b}_ever",
         1.0,
         1.0,
         "1 if {a} has acted unilaterally on {b}'s soil, else 0.",
         |s| bool01(s.actors[0].struck_ever),
     ),
-    variable(
+    quantity(
         "{b}_approval_pct",
         0.1,
         100.0,
         "Approval of {b}'s government, %.",
         |s| s.actors[1].approval_pct,
     ),
-    variable("trust", 0.001, 1.0, "Mutual trust, 0–1.", |s| s.trust),
-    variable(
+    quantity("trust", 0.001, 1.0, "Mutual trust, 0–1.", |s| s.trust),
+    quantity(
         "drug_flow_index",
         0.1,
         500.0,
         "Illicit flow from {b} to {a} (start = 100).",
         |s| s.actors[1].flow_index,
     ),
-    variable(
+    quantity(
         "trade_index",
         0.1,
         500.0,
         "Imports of {a} from {b} (start = 100).",
         |s| s.actors[0].trade_index,
     ),
-    variable(
+    quantity(
         "{a}_demand",
         1.0,
         5000.0,
         "Demand of {a} on {b}, concession points.",
         |s| s.actors[0].demand,
     ),
-    variable(
+    quantity(
         "{a}_approval_pct",
         0.1,
         100.0,
         "Approval of {a}'s government, %.",
         |s| s.actors[0].approval_pct,
     ),
-    variable(
+    quantity(
         "arms_flow_index",
         0.1,
         500.0,
         "Illicit flow from {a} to {b}, e.g. arms (start = 100).",
         |s| s.actors[0].flow_index,
     ),
-    variable(
+    quantity(
         "{b}_tariff_effective_pct",
         0.05,
         200.0,
         "Trade-weighted counter-tariff of {b} on {a}'s goods, %.",
         |s| s.actors[1].effective_tariff_pct(),
     ),
-    variable(
+    quantity(
         "{b}_tariff_coverage_share",
         0.001,
         1.0,
@@ -387,21 +372,21 @@ pub const VARIABLES: &[Variable] = &[
             }
         },
     ),
-    variable(
+    quantity(
         "truce_active",
         1.0,
         1.0,
         "1 while a truce is in force, else 0.",
         |s| bool01(s.truce_active()),
     ),
-    variable(
+    quantity(
         "{a}_export_controls_active",
         1.0,
         1.0,
         "1 while {a} restricts strategic exports to {b}, else 0.",
         |s| bool01(s.actors[0].export_controls),
     ),
-    variable(
+    quantity(
         "{b}_export_controls_active",
         1.0,
         1.0,
