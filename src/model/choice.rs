@@ -10,7 +10,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::action::Action;
 use super::exp::exp;
 use super::params::{ActorParams, ModelParams, WorldParams};
-use super::state::{ActorState, State};
+use super::state::{ActorState, State, other};
 
 /// Tariff rate that counts as one unit of pressure or coercive value: the
 /// 25% on all goods of the first 2025 threat.
@@ -85,7 +85,8 @@ pub fn economic_cost(econ_weight: f64, added_effective_pp: f64) -> f64 {
 /// What actor `i` sees in `state`.
 pub fn view(i: usize, state: &State, p: &ModelParams, phase: Phase) -> View {
     let me = &state.actors[i];
-    let other = &state.actors[1 - i];
+    let j = other(i);
+    let other = &state.actors[j];
     let threat = other.threat.map_or(0.0, |t| {
         let weeks_left = f64::from(t.deadline_week.saturating_sub(state.week));
         threat_pressure(
@@ -95,7 +96,7 @@ pub fn view(i: usize, state: &State, p: &ModelParams, phase: Phase) -> View {
         )
     });
     let controls = if other.export_controls {
-        p.actors[1 - i].export_control_pressure
+        p.actors[j].export_control_pressure
     } else {
         0.0
     };
@@ -217,7 +218,8 @@ pub fn utility(action: Action, i: usize, state: &State, p: &ModelParams, v: &Vie
     let a = &p.actors[i];
     let w: &WorldParams = &p.world;
     let me = &state.actors[i];
-    let other = &state.actors[1 - i];
+    let j = other(i);
+    let other = &state.actors[j];
     let at_deadline = v.at_deadline;
     // At one's own deadline the decision is forced: impose, extend, or let it lapse.
     if at_deadline && !matches!(action, Action::Hold | Action::Impose | Action::Extend) {

@@ -15,7 +15,7 @@ use super::choice::{
 use super::dynamics::Prepared;
 use super::params::ModelParams;
 use super::rules::HISTORY_WEEKS;
-use super::state::{ActorState, State, Threat, Truce};
+use super::state::{ActorState, State, Threat, Truce, other};
 
 /// The provocation a hostile trade move adds to what the other side feels:
 /// the trade-weighted points it adds, on the 25% scale.
@@ -99,7 +99,7 @@ fn book_concession(state: &mut State, p: &ModelParams, i: usize, points: f64, pr
     theirs.concessions_received += points;
     theirs.received_total += points;
     // "Never enough": a share of every concession is pocketed and added to the demand.
-    theirs.demand += p.actors[1 - i].demand_ratchet * points;
+    theirs.demand += p.actors[other(i)].demand_ratchet * points;
     if pressure > PRESSURE_FOR_SUBMISSION {
         mine.approval_pct -= a.submission_approval_pts * points / POINTS_SCALE;
     }
@@ -162,7 +162,7 @@ pub fn apply(
                 extensions: 0,
             });
             mine.threats_issued += 1;
-            theirs.approval_pct += p.actors[1 - i].rally_threat_pts;
+            theirs.approval_pct += p.actors[other(i)].rally_threat_pts;
             state.trust -= w.trust_threat_drop;
             rate
         }
@@ -234,7 +234,7 @@ pub fn apply(
             1.0
         }
         Action::AcceptTruce => {
-            let proposer = 1 - i;
+            let proposer = other(i);
             let relief = agree_truce(state, p, proposer, week);
             // Each side's cut is relief of the other's goods: a concession both ways.
             for (k, pp) in relief.iter().enumerate() {
@@ -317,7 +317,7 @@ pub fn apply(
             mine.struck_ever = true;
             mine.last_strike_week = Some(week);
             theirs.unanswered_strike_week = Some(week);
-            theirs.approval_pct += p.actors[1 - i].rally_strike_pts;
+            theirs.approval_pct += p.actors[other(i)].rally_strike_pts;
             state.trust -= w.trust_strike_drop;
             1.0
         }
@@ -335,7 +335,7 @@ pub fn apply(
     if action.is_trade_hostility() {
         state.trust -= w.trust_tariff_drop;
         if action != Action::RestrictExports {
-            theirs.approval_pct += p.actors[1 - i].rally_tariff_pts;
+            theirs.approval_pct += p.actors[other(i)].rally_tariff_pts;
         }
     }
     if action.is_trade_relief() {

@@ -3,6 +3,13 @@
 use super::params::{InitialActor, InitialWorld, ModelParams};
 use super::rules::HISTORY_WEEKS;
 
+/// The other government of the pair: the model has exactly two actors,
+/// indexed 0 (the side that threatens first) and 1 (the side it presses),
+/// and this is where that assumption is written down for the model code.
+pub const fn other(i: usize) -> usize {
+    1 - i
+}
+
 /// A public tariff threat with a deadline.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Threat {

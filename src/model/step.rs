@@ -19,7 +19,7 @@ use super::dynamics::{Prepared, exogenous, slow_dynamics};
 use super::moves::{apply, lapse_truce};
 use super::params::ModelParams;
 use super::rules::{HISTORY_WEEKS, Rule};
-use super::state::State;
+use super::state::{State, other};
 
 /// The two random streams of a run's dynamics.
 ///
@@ -128,7 +128,7 @@ pub struct RunTotals {
 /// what the threatened side did that week; otherwise scenario order.
 fn move_order(state: &State) -> [usize; 2] {
     let deadline_against = |i: usize| {
-        state.actors[1 - i]
+        state.actors[other(i)]
             .threat
             .map_or(u32::MAX, |t| t.deadline_week)
     };
@@ -251,7 +251,7 @@ pub fn simulate<O: Observer>(
             choose_and_apply(i, Phase::Weekly, &mut state, p, &prep, rngs, obs);
         }
         for i in move_order(&state) {
-            if state.actors[1 - i].last_hostile_week == Some(state.week) {
+            if state.actors[other(i)].last_hostile_week == Some(state.week) {
                 choose_and_apply(i, Phase::Reaction, &mut state, p, &prep, rngs, obs);
             }
         }
