@@ -2,6 +2,8 @@
 //! parameter registry and the shipped scenarios, so the documentation cannot
 //! drift from the code (a test compares them).
 
+pub mod headlines;
+
 use std::fmt::Write;
 
 use crate::model::outcome::{METRICS, VARIABLES};

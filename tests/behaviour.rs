@@ -220,7 +220,7 @@ macro_rules! regularity {
 // R5 >= 95%, R6 >= 90% and R7 >= 85% required (docs/MODEL.md, section 13).
 // Measured over 2,000 runs (`cargo run --release --example regularities`):
 // R1 84.5, R2 91.2, R3 92.8, R4 100, R5 99.6, R6 100, R7 90.0, R8 92.8,
-// R9 100, R10 75.6, R11 100 (%). The floors sit about four standard errors
+// R9 100, R10 76.8, R11 100 (%). The floors sit about four standard errors
 // of a 1,000-run share below (R7 applies in ~400 of them).
 regularity!(
     r1_a_threat_is_paused_within_days_for_a_visible_concession,

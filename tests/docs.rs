@@ -3,7 +3,7 @@
 
 mod common;
 
-use bilateral::docs::{BEGIN, END, tables};
+use bilateral::docs::{BEGIN, END, headlines, tables};
 use bilateral::scenario::Scenario;
 use common::scenario;
 
@@ -53,4 +53,94 @@ fn readme_commands_exist_and_name_the_shipped_scenario() {
     // CI runs the very test command the README gives.
     let test_cmd = "cargo test --locked";
     assert!(readme.contains(test_cmd) && ci.contains(test_cmd));
+}
+
+fn root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(doc: &str) -> String {
+    std::fs::read_to_string(root().join(doc)).unwrap()
+}
+
+/// The block of `doc` that opens with `opening`, as written.
+fn quoted<'a>(doc: &'a str, name: &str, opening: &str) -> &'a str {
+    let range = headlines::find_block(doc, opening)
+        .unwrap_or_else(|| panic!("{name} has no block opening with `{opening}`"));
+    &doc[range]
+}
+
+const STALE: &str = "run `cargo run --release --example forecast_headlines -- --write`";
+
+/// The README's quick start and decision table are what the quick-start
+/// command computes, digit for digit: `bilateral run
+/// scenarios/us_mexico_2025-09.toml` (5,000 runs x 8 levers, in memory).
+/// Only the time on the first line is not compared.
+#[test]
+fn readme_quick_start_and_decision_tables_are_the_commands_output() {
+    let readme = read("README.md");
+    let quick = headlines::run(&[&headlines::path(root(), headlines::QUICK_START)])
+        .expect("the quick start runs");
+    assert_eq!(
+        quoted(&readme, "README.md", "mean [p05, p95] per lever:"),
+        headlines::quick_start_table(&quick),
+        "README.md's quick-start table is stale: {STALE}"
+    );
+    // The first line: runs, levers and folder as printed, the time aside.
+    let (head, tail) = headlines::quick_start_first_line(&quick);
+    let table = readme.find("\nmean [p05, p95] per lever:").unwrap();
+    let first = &readme[readme[..table].rfind('\n').unwrap() + 1..table];
+    assert!(
+        first.starts_with(&head)
+            && first.ends_with(&tail)
+            && first.contains(" s (")
+            && first.contains(" runs/s)"),
+        "README.md's quick-start first line `{first}` is not `{head}T s (R runs/s){tail}`"
+    );
+    assert_eq!(
+        quoted(&readme, "README.md", "| lever | "),
+        headlines::decision_table(&quick),
+        "README.md's decision table is stale: {STALE}"
+    );
+}
+
+/// docs/MODEL.md section 11c's headline table is the baselines of the three
+/// September 2025 forecasts (5,000 runs each, the files' seed 20250903).
+#[test]
+fn model_md_forecast_headline_table_is_the_forecasts_output() {
+    let run = |s: &str| {
+        headlines::run(&[&headlines::path(root(), s), "--lever", "baseline"]).expect("runs")
+    };
+    let [mexico, canada, china] = headlines::FORECASTS.map(run);
+    let doc = read("docs/MODEL.md");
+    assert_eq!(
+        quoted(
+            &doc,
+            "docs/MODEL.md",
+            "| | 6 months | 12 months | 24 months |"
+        ),
+        headlines::forecast_table(&mexico, &canada, &china),
+        "docs/MODEL.md's forecast headline table (section 11c) is stale: {STALE}"
+    );
+}
+
+/// docs/MODEL.md section 10's shares are those `cargo run --release
+/// --example regularities` counts (2,000 runs of the February scenario).
+#[test]
+fn model_md_regularity_shares_are_the_counted_ones() {
+    let doc = read("docs/MODEL.md");
+    let quoted = headlines::quoted_shares(&doc);
+    let counted = headlines::regularity_shares(root()).expect("counted");
+    assert_eq!(
+        quoted.len(),
+        counted.len(),
+        "one row per regularity in section 10"
+    );
+    for ((id, written, _), (counted_id, share)) in quoted.iter().zip(&counted) {
+        assert_eq!(id, counted_id, "section 10 lists the regularities in order");
+        assert_eq!(
+            written, share,
+            "docs/MODEL.md section 10: {id} is counted in {share} of runs, not {written}: {STALE}"
+        );
+    }
 }

@@ -440,17 +440,26 @@ const HEADLINE: [&str; 6] = [
 ];
 
 fn print_table(config: &RunConfig, results: &Results, elapsed: f64) -> std::io::Result<()> {
-    use std::fmt::Write as _;
-    let ids = &config.scenario.ids;
     let runs_total = results.runs * config.levers.len() as u64;
-    let mut text = format!(
-        "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}\nmean [p05, p95] per lever:\n",
+    let text = format!(
+        "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}\n{}",
         results.runs,
         config.levers.len(),
         elapsed,
         runs_total as f64 / elapsed.max(1e-9),
-        config.out.display()
+        config.out.display(),
+        headline_table(config, results)
     );
+    super::emit(&text)
+}
+
+/// The table `bilateral run` prints below its first line (which gives the
+/// runs, the time and the folder): the mean and 5th and 95th percentiles of
+/// the headline metrics per lever, as the README's quick start shows it.
+pub fn headline_table(config: &RunConfig, results: &Results) -> String {
+    use std::fmt::Write as _;
+    let ids = &config.scenario.ids;
+    let mut text = String::from("mean [p05, p95] per lever:\n");
     let width = config
         .levers
         .iter()
@@ -478,5 +487,5 @@ fn print_table(config: &RunConfig, results: &Results, elapsed: f64) -> std::io::
         }
         text.push('\n');
     }
-    super::emit(&text)
+    text
 }
