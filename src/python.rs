@@ -2,10 +2,11 @@
 //! by the package in `python/bilateral/`.
 //!
 //! Every function here calls the library functions the command-line
-//! front end calls ([`commands::run`], [`commands::trace`],
+//! front end calls ([`commands::run`], [`commands::robust`],
+//! [`commands::discover`], [`commands::sensitivity`], [`commands::trace`],
 //! [`Scenario::load_with_source`], [`commands::main`]); nothing is computed
 //! twice. Tables cross into Python as the bytes of the CLI's CSV files, so
-//! a DataFrame holds exactly the numbers `bilateral run` writes.
+//! a DataFrame holds exactly the numbers the command writes.
 //!
 //! No error or panic crosses the boundary unconverted: scenario problems
 //! become `ScenarioError` (a `ValueError` carrying file, line, column, key
@@ -28,7 +29,10 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use crate::cli::{self, RunArgs};
+use crate::cli::{self, DiscoverArgs, RobustArgs, RunArgs, SensitivityArgs};
+use crate::commands::discover::DiscoverConfig;
+use crate::commands::robust::{Analysis, RobustConfig};
+use crate::commands::sensitivity::SensitivityConfig;
 use crate::commands::{self, UsageError, run::RunConfig};
 use crate::engine::{self, EngineError, Results};
 use crate::output::OutputError;
@@ -384,19 +388,7 @@ impl PyRunResult {
 
     /// manifest.json as `write` (without extras) writes it.
     fn manifest_json(&self) -> PyResult<String> {
-        let manifest = self.manifest_with_files(&commands::run::files(false, false));
-        let contents = Contents::default();
-        let exporter = export::MANIFEST
-            .exporter
-            .ok_or_else(|| PyRuntimeError::new_err("manifest.json has no exporter"))?;
-        let bytes = exporter
-            .serialize(&Source {
-                tables: None,
-                files: &contents,
-                manifest: &manifest,
-            })
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-        String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        manifest_json(&self.manifest_with_files(&commands::run::files(false, false)))
     }
 
     /// Writes the files of `bilateral run` into the folder `dir` (created
@@ -506,6 +498,188 @@ fn run(
     })
 }
 
+/// The outcome of `robust`, `discover` or `sensitivity`, in memory: its
+/// table and manifest; nothing is written until `write`.
+#[pyclass(frozen, name = "AnalysisResult", module = "bilateral._native")]
+struct PyAnalysisResult {
+    analysis: Analysis,
+}
+
+#[pymethods]
+impl PyAnalysisResult {
+    /// The table's file name (`robust.csv`, `discovery.csv`,
+    /// `sensitivity.csv`).
+    #[getter]
+    fn table_name(&self) -> &'static str {
+        self.analysis.file.name
+    }
+
+    /// The table's bytes exactly as `write` writes them.
+    fn csv<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.analysis.table)
+    }
+
+    /// manifest.json as `write` writes it (with the table's SHA-256).
+    fn manifest_json(&self) -> PyResult<String> {
+        manifest_json(&self.analysis.written_manifest())
+    }
+
+    /// Writes the table and manifest.json into the folder `dir` (created
+    /// if missing) as one transaction, as the command's `--out dir` does.
+    fn write(&self, py: Python<'_>, dir: PathBuf) -> PyResult<()> {
+        py.detach(|| self.analysis.write(&dir))
+            .map_err(|e| to_py(py, &e))
+    }
+}
+
+/// manifest.json's bytes for `manifest`, as text.
+fn manifest_json(manifest: &Manifest) -> PyResult<String> {
+    let contents = Contents::default();
+    let exporter = export::MANIFEST
+        .exporter
+        .ok_or_else(|| PyRuntimeError::new_err("manifest.json has no exporter"))?;
+    let bytes = exporter
+        .serialize(&Source {
+            tables: None,
+            files: &contents,
+            manifest,
+        })
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// The options every simulating command shares, as the CLI's with
+/// `--quiet` and no `--out`.
+fn engine_args(runs: Option<u64>, seed: Option<u64>, threads: Option<usize>) -> cli::EngineArgs {
+    cli::EngineArgs {
+        runs,
+        seed,
+        threads,
+        out: None,
+        quiet: true,
+    }
+}
+
+/// Ranks the levers of `scenario` as `bilateral robust` does, in memory,
+/// with its checks (raises `ValueError` with its wording).
+#[pyfunction]
+#[pyo3(signature = (scenario, *, objectives, require, runs, seed, threads, levers))]
+#[allow(clippy::too_many_arguments)]
+fn robust(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    objectives: Vec<String>,
+    require: Vec<String>,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    levers: Vec<String>,
+) -> PyResult<PyAnalysisResult> {
+    let args = RobustArgs {
+        scenario: scenario.scenario.path.clone(),
+        objectives,
+        require,
+        engine: engine_args(runs, seed, threads),
+        levers: cli::LeverArgs { levers },
+    };
+    let config = RobustConfig::for_scenario(scenario.scenario.clone(), &scenario.source, &args)
+        .map_err(|e| to_py(py, &e))?;
+    let outcome = interruptible(py, || commands::robust::compute(&config))?;
+    Ok(PyAnalysisResult {
+        analysis: outcome.analysis,
+    })
+}
+
+/// Finds the boxes of futures in which `when` holds for `lever`, as
+/// `bilateral discover` does, in memory, with its checks.
+#[pyfunction]
+#[pyo3(signature = (
+    scenario, *, lever, when, peel_alpha, paste_alpha, mass_min, min_coverage, runs, seed,
+    threads
+))]
+#[allow(clippy::too_many_arguments)]
+fn discover(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    lever: String,
+    when: String,
+    peel_alpha: f64,
+    paste_alpha: f64,
+    mass_min: f64,
+    min_coverage: f64,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<PyAnalysisResult> {
+    let args = DiscoverArgs {
+        scenario: scenario.scenario.path.clone(),
+        lever,
+        when,
+        peel_alpha,
+        paste_alpha,
+        mass_min,
+        min_coverage,
+        engine: engine_args(runs, seed, threads),
+    };
+    let config = DiscoverConfig::for_scenario(scenario.scenario.clone(), &args)
+        .map_err(|e| to_py(py, &e))?;
+    let outcome = interruptible(py, || commands::discover::compute(&config))?;
+    Ok(PyAnalysisResult {
+        analysis: outcome.analysis,
+    })
+}
+
+/// Sobol indices or Morris effects of every uncertain parameter, as
+/// `bilateral sensitivity` computes them, in memory, with its checks.
+#[pyfunction]
+#[pyo3(signature = (scenario, *, method, samples, levels, runs, seed, threads, levers))]
+#[allow(clippy::too_many_arguments)]
+fn sensitivity(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    method: String,
+    samples: Option<u64>,
+    levels: u32,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    levers: Vec<String>,
+) -> PyResult<PyAnalysisResult> {
+    check_with_clap(&["sensitivity", "-", &format!("--method={method}")])?;
+    let args = SensitivityArgs {
+        scenario: scenario.scenario.path.clone(),
+        method,
+        samples,
+        levels,
+        engine: engine_args(runs, seed, threads),
+        levers: cli::LeverArgs { levers },
+    };
+    let config = SensitivityConfig::for_scenario(scenario.scenario.clone(), &args)
+        .map_err(|e| to_py(py, &e))?;
+    let outcome = interruptible(py, || commands::sensitivity::compute(&config))?;
+    Ok(PyAnalysisResult {
+        analysis: outcome.analysis,
+    })
+}
+
+/// Parses `bilateral ARGS` with the CLI's parser: an option it refuses
+/// (`--method fast`) becomes `ValueError` with the message the command
+/// prints, without its `error: ` and closing help line.
+fn check_with_clap(args: &[&str]) -> PyResult<()> {
+    use clap::Parser as _;
+    match cli::Cli::try_parse_from(std::iter::once("bilateral").chain(args.iter().copied())) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            let text = text
+                .split_once("\n\nFor more information")
+                .map_or(text, |(head, _)| head);
+            Err(PyValueError::new_err(text.trim_end().to_string()))
+        }
+    }
+}
+
 /// The CSV bytes of `bilateral trace`: the week-by-week story of run `run`
 /// of `lever`.
 #[pyfunction]
@@ -546,7 +720,11 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioError", m.py().get_type::<PyScenarioError>())?;
     m.add_class::<PyScenario>()?;
     m.add_class::<PyRunResult>()?;
+    m.add_class::<PyAnalysisResult>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(robust, m)?)?;
+    m.add_function(wrap_pyfunction!(discover, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(trace, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     Ok(())

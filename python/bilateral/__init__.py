@@ -8,6 +8,11 @@
     res.summary      # DataFrame of summary.csv
     res.write("output/x")
 
+    rob = bilateral.robust(sc, runs=2000, objectives={"trade_loss_usd_bn": "min"})
+    rob.robust       # DataFrame of robust.csv
+    box = bilateral.discover(sc, lever="mx_retaliates", when="trade_loss_usd_bn > 100")
+    sens = bilateral.sensitivity(sc, samples=256, levers=["baseline"])
+
 Everything is computed by the same Rust code as the ``bilateral`` command
 (the native module ``bilateral._native``); the DataFrames are parsed from
 the bytes of the CSV files the command writes, so their numbers are the
@@ -28,7 +33,20 @@ if TYPE_CHECKING:  # pandas is imported when a table is first asked for
     import pandas
 
 __version__ = _native.__version__
-__all__ = ["Scenario", "Result", "ScenarioError", "run", "trace", "validate"]
+__all__ = [
+    "Scenario",
+    "Result",
+    "RobustResult",
+    "DiscoverResult",
+    "SensitivityResult",
+    "ScenarioError",
+    "run",
+    "robust",
+    "discover",
+    "sensitivity",
+    "trace",
+    "validate",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -222,6 +240,201 @@ def run(
         until_ci=until_ci,
     )
     return Result(native)
+
+
+class _AnalysisResult:
+    """The outcome of :func:`robust`, :func:`discover` or :func:`sensitivity`,
+    in memory: one table and the manifest; nothing is written until
+    :meth:`write`."""
+
+    __slots__ = ("_native", "_frame")
+
+    def __init__(self, native: "_native.AnalysisResult") -> None:
+        self._native = native
+        self._frame: Optional["pandas.DataFrame"] = None
+
+    @property
+    def table_name(self) -> str:
+        """The table's file name (robust.csv, discovery.csv, sensitivity.csv)."""
+        return self._native.table_name
+
+    def csv(self) -> bytes:
+        """The table's bytes exactly as :meth:`write` writes them."""
+        return self._native.csv()
+
+    def _table(self) -> "pandas.DataFrame":
+        if self._frame is None:
+            self._frame = _frame(self.csv())
+        return self._frame
+
+    @property
+    def manifest(self) -> dict:
+        """manifest.json as :meth:`write` writes it (with the table's SHA-256)."""
+        return json.loads(self._native.manifest_json())
+
+    @property
+    def levers(self) -> list:
+        """Levers run, in output order."""
+        return self.manifest["levers"]
+
+    @property
+    def settings(self) -> list:
+        """The command's settings as manifest.json records them
+        (``analysis.settings``)."""
+        return self.manifest["analysis"]["settings"]
+
+    def write(self, dir: PathLike) -> None:
+        """Writes the table and manifest.json into ``dir`` as the command's
+        ``--out dir`` does (one transaction: both files or none; files of an
+        earlier command in the folder are removed)."""
+        self._native.write(os.fspath(dir))
+
+    def __repr__(self) -> str:
+        return f"<bilateral.{type(self).__name__} {self.table_name}, levers {self.levers}>"
+
+
+class RobustResult(_AnalysisResult):
+    """The outcome of :func:`robust`."""
+
+    __slots__ = ()
+
+    @property
+    def robust(self) -> "pandas.DataFrame":
+        """robust.csv: per lever, criterion and statistic, value and interval."""
+        return self._table()
+
+
+class DiscoverResult(_AnalysisResult):
+    """The outcome of :func:`discover`."""
+
+    __slots__ = ()
+
+    @property
+    def discovery(self) -> "pandas.DataFrame":
+        """discovery.csv: PRIM's trade-off curve, one row per box and
+        restricted parameter (``chosen`` is 1 on the chosen box's rows)."""
+        return self._table()
+
+
+class SensitivityResult(_AnalysisResult):
+    """The outcome of :func:`sensitivity`."""
+
+    __slots__ = ()
+
+    @property
+    def sensitivity(self) -> "pandas.DataFrame":
+        """sensitivity.csv: per lever, metric, parameter and index, the
+        estimate and its bootstrap interval."""
+        return self._table()
+
+
+def _texts(value: Union[str, Iterable[str]]) -> list:
+    """A repeatable option: one text or several."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def robust(
+    scenario: Union[Scenario, PathLike],
+    *,
+    objectives: Union[Mapping[str, str], Iterable[str]] = (),
+    require: Union[str, Iterable[str]] = (),
+    runs: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    levers: Iterable[str] = (),
+) -> RobustResult:
+    """Ranks the levers of ``scenario`` over the same futures, in this
+    process, as ``bilateral robust``.
+
+    ``objectives`` are ``"METRIC=min|max"`` texts (``--objective``) or a dict
+    ``{METRIC: "min" | "max"}``; ``require`` is a condition or a list of them
+    that must all hold (``--require``); both replace the scenario's
+    ``[robust]`` table, which is used when neither is given. ``runs``,
+    ``seed``, ``threads`` and ``levers`` as for :func:`run`. Bad arguments
+    raise ValueError with the command's wording; Ctrl-C raises
+    KeyboardInterrupt.
+    """
+    if isinstance(objectives, Mapping):
+        objectives = [f"{metric}={sense}" for metric, sense in objectives.items()]
+    native = _native.robust(
+        _scenario(scenario)._native,
+        objectives=_texts(objectives),
+        require=_texts(require),
+        runs=runs,
+        seed=seed,
+        threads=threads,
+        levers=_texts(levers),
+    )
+    return RobustResult(native)
+
+
+def discover(
+    scenario: Union[Scenario, PathLike],
+    *,
+    lever: str,
+    when: str,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    min_coverage: float = 0.5,
+    runs: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> DiscoverResult:
+    """Finds the futures (boxes of uncertain parameters) in which the
+    condition ``when`` holds for ``lever``, by PRIM, in this process, as
+    ``bilateral discover``.
+
+    ``peel_alpha``, ``paste_alpha``, ``mass_min`` and ``min_coverage`` are
+    the command's options of the same names (and defaults); ``runs``,
+    ``seed`` and ``threads`` as for :func:`run`.
+    """
+    native = _native.discover(
+        _scenario(scenario)._native,
+        lever=lever,
+        when=when,
+        peel_alpha=peel_alpha,
+        paste_alpha=paste_alpha,
+        mass_min=mass_min,
+        min_coverage=min_coverage,
+        runs=runs,
+        seed=seed,
+        threads=threads,
+    )
+    return DiscoverResult(native)
+
+
+def sensitivity(
+    scenario: Union[Scenario, PathLike],
+    *,
+    method: str = "sobol",
+    samples: Optional[int] = None,
+    levels: int = 4,
+    runs: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    levers: Iterable[str] = (),
+) -> SensitivityResult:
+    """Which uncertain parameters drive each outcome, in this process, as
+    ``bilateral sensitivity``.
+
+    ``method`` is ``"sobol"`` (first-order and total indices; ``samples``
+    base samples, default 1024, N (d + 3) runs per lever) or ``"morris"``
+    (elementary effects; ``samples`` trajectories, default 100, on a grid of
+    ``levels`` levels). ``runs`` means the same as ``samples``. ``seed``,
+    ``threads`` and ``levers`` as for :func:`run`.
+    """
+    native = _native.sensitivity(
+        _scenario(scenario)._native,
+        method=method,
+        samples=samples,
+        levels=levels,
+        runs=runs,
+        seed=seed,
+        threads=threads,
+        levers=_texts(levers),
+    )
+    return SensitivityResult(native)
 
 
 def trace(

@@ -8,7 +8,7 @@
 use anyhow::Result;
 
 use super::UsageError;
-use super::robust::{Common, metric_names, write_folder};
+use super::robust::{Analysis, Common, metric_names};
 use crate::analysis::condition::{MetricCondition, describe_error};
 use crate::analysis::prim::{PrimBox, PrimError, PrimOptions, prim};
 use crate::cli::DiscoverArgs;
@@ -29,60 +29,136 @@ pub fn choose(curve: &[PrimBox], min_coverage: f64) -> usize {
     best
 }
 
-/// Runs `bilateral discover`.
-pub fn execute(args: &DiscoverArgs) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
-    super::check_lever(&scenario, &args.lever)?;
-    let options = PrimOptions {
-        peel_alpha: args.peel_alpha,
-        paste_alpha: args.paste_alpha,
-        mass_min: args.mass_min,
-    };
-    for (option, value, max) in [
-        ("--peel-alpha", options.peel_alpha, 0.5),
-        ("--paste-alpha", options.paste_alpha, 0.5),
-        ("--mass-min", options.mass_min, 1.0),
-    ] {
-        if !(value > 0.0 && value < max) {
+/// The validated settings of `bilateral discover`.
+#[derive(Debug, Clone)]
+pub struct DiscoverConfig {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The lever whose runs are labelled.
+    pub lever: String,
+    /// The condition as given (`--when`).
+    pub when: String,
+    /// The condition, parsed.
+    pub condition: MetricCondition,
+    /// PRIM's settings.
+    pub options: PrimOptions,
+    /// The chosen box's least coverage.
+    pub min_coverage: f64,
+    /// The uncertain parameters (runs.csv's names).
+    pub parameters: Vec<String>,
+    /// Runs, seed, threads, output folder.
+    pub common: Common,
+    /// No progress bar and no summary.
+    pub quiet: bool,
+}
+
+impl DiscoverConfig {
+    /// Loads the scenario of `args` and checks the options.
+    pub fn from_args(args: &DiscoverArgs) -> Result<DiscoverConfig> {
+        Self::for_scenario(Scenario::load(&args.scenario)?, args)
+    }
+
+    /// The settings for `scenario`, already loaded, with the options `args`
+    /// (its `scenario` path is only used for the default output folder):
+    /// the checks and messages of `bilateral discover`.
+    pub fn for_scenario(scenario: Scenario, args: &DiscoverArgs) -> Result<DiscoverConfig> {
+        super::check_lever(&scenario, &args.lever)?;
+        let options = PrimOptions {
+            peel_alpha: args.peel_alpha,
+            paste_alpha: args.paste_alpha,
+            mass_min: args.mass_min,
+        };
+        for (option, value, max) in [
+            ("--peel-alpha", options.peel_alpha, 0.5),
+            ("--paste-alpha", options.paste_alpha, 0.5),
+            ("--mass-min", options.mass_min, 1.0),
+        ] {
+            if !(value > 0.0 && value < max) {
+                return Err(UsageError(format!(
+                    "{option} {value} must lie strictly between 0 and {max}"
+                ))
+                .into());
+            }
+        }
+        if !(0.0..=1.0).contains(&args.min_coverage) {
             return Err(UsageError(format!(
-                "{option} {value} must lie strictly between 0 and {max}"
+                "--min-coverage {} must lie in [0, 1]",
+                args.min_coverage
             ))
             .into());
         }
+        let names = metric_names(&scenario.ids);
+        let condition = MetricCondition::parse(&args.when, &names)
+            .map_err(|e| UsageError(format!("--when `{}`: {}", args.when, describe_error(&e))))?;
+        let parameters: Vec<String> = scenario
+            .uncertain_indices()
+            .iter()
+            .map(|&i| scenario.path_of(i))
+            .collect();
+        if parameters.is_empty() {
+            return Err(UsageError(format!(
+                "scenario {} has no uncertain parameter to find boxes over",
+                scenario.path.display()
+            ))
+            .into());
+        }
+        let common = Common::new(&scenario, &args.scenario, &args.engine, None, "discover")?;
+        Ok(DiscoverConfig {
+            scenario,
+            lever: args.lever.clone(),
+            when: args.when.clone(),
+            condition,
+            options,
+            min_coverage: args.min_coverage,
+            parameters,
+            common,
+            quiet: args.engine.quiet,
+        })
     }
-    if !(0.0..=1.0).contains(&args.min_coverage) {
-        return Err(UsageError(format!(
-            "--min-coverage {} must lie in [0, 1]",
-            args.min_coverage
-        ))
-        .into());
-    }
-    let names = metric_names(&scenario.ids);
-    let condition = MetricCondition::parse(&args.when, &names)
-        .map_err(|e| UsageError(format!("--when `{}`: {}", args.when, describe_error(&e))))?;
-    let parameters: Vec<String> = scenario
-        .uncertain_indices()
-        .iter()
-        .map(|&i| scenario.path_of(i))
-        .collect();
-    if parameters.is_empty() {
-        return Err(UsageError(format!(
-            "scenario {} has no uncertain parameter to find boxes over",
-            scenario.path.display()
-        ))
-        .into());
-    }
-    let Common {
+}
+
+/// What `bilateral discover` computed.
+#[derive(Debug, Clone)]
+pub struct DiscoverOutcome {
+    /// PRIM's trade-off curve.
+    pub curve: Vec<PrimBox>,
+    /// The parameters the boxes are over (those the lever varies).
+    pub kept: Vec<String>,
+    /// The chosen box.
+    pub chosen: usize,
+    /// Runs labelled.
+    pub runs: usize,
+    /// discovery.csv and the manifest.
+    pub analysis: Analysis,
+    /// When the runs started.
+    pub clock: std::time::Instant,
+}
+
+/// Runs the lever of `config`, labels the runs and finds the boxes;
+/// nothing is written.
+pub fn compute(config: &DiscoverConfig) -> Result<DiscoverOutcome> {
+    let DiscoverConfig {
+        scenario,
+        lever,
+        when,
+        condition,
+        options,
+        min_coverage,
+        parameters,
+        common,
+        quiet,
+    } = config;
+    let &Common {
         runs,
         seed,
         threads,
-        out,
-    } = Common::new(&scenario, &args.scenario, &args.engine, None, "discover")?;
-    let plan = Plan::new(&scenario, std::slice::from_ref(&args.lever), runs, seed)
-        .map_err(anyhow::Error::msg)?;
+        ..
+    } = common;
+    let plan =
+        Plan::new(scenario, std::slice::from_ref(lever), runs, seed).map_err(anyhow::Error::msg)?;
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(runs as usize); parameters.len()];
     let mut labels: Vec<bool> = Vec::with_capacity(runs as usize);
-    let bar = super::progress(args.engine.quiet, runs);
+    let bar = super::progress(*quiet, runs);
     let started = chrono::Utc::now();
     let clock = std::time::Instant::now();
     engine::run(
@@ -107,24 +183,23 @@ pub fn execute(args: &DiscoverArgs) -> Result<()> {
         .map(|&j| std::mem::take(&mut columns[j]))
         .collect();
     let kept: Vec<String> = varying.iter().map(|&j| parameters[j].clone()).collect();
-    let curve = prim(&x, &labels, options).map_err(|e| match e {
+    let curve = prim(&x, &labels, *options).map_err(|e| match e {
         PrimError::NoCases(n) => anyhow::Error::new(UsageError(format!(
-            "--when `{}` holds in none of the {n} runs of lever `{}`: there is nothing to discover (try a looser condition or more --runs)",
-            args.when, args.lever
+            "--when `{when}` holds in none of the {n} runs of lever `{lever}`: there is nothing to discover (try a looser condition or more --runs)"
         ))),
         other => anyhow::Error::new(other),
     })?;
-    let chosen = choose(&curve, args.min_coverage);
-    let path = out.join(export::DISCOVERY.name);
+    let chosen = choose(&curve, *min_coverage);
+    let path = common.out.join(export::DISCOVERY.name);
     let mut table = Vec::new();
     output::discovery::write(&mut table, &curve, &kept, chosen)
         .map_err(|e| output::OutputError::at(&path, e))?;
     let mut manifest = Manifest::new(
         RunIdentity::of(
-            &scenario,
+            scenario,
             seed,
             labels.len() as u64,
-            std::slice::from_ref(&args.lever),
+            std::slice::from_ref(lever),
         ),
         threads,
         started,
@@ -133,30 +208,48 @@ pub fn execute(args: &DiscoverArgs) -> Result<()> {
     manifest.analysis = Some(AnalysisInfo {
         command: "discover".into(),
         settings: vec![
-            format!("when = {}", args.when),
-            format!("peel_alpha = {}", args.peel_alpha),
-            format!("paste_alpha = {}", args.paste_alpha),
-            format!("mass_min = {}", args.mass_min),
-            format!("min_coverage = {}", args.min_coverage),
+            format!("when = {when}"),
+            format!("peel_alpha = {}", options.peel_alpha),
+            format!("paste_alpha = {}", options.paste_alpha),
+            format!("mass_min = {}", options.mass_min),
+            format!("min_coverage = {min_coverage}"),
         ],
     });
-    write_folder(&out, &export::DISCOVERY, table, manifest)?;
-    if !args.engine.quiet {
+    Ok(DiscoverOutcome {
+        curve,
+        kept,
+        chosen,
+        runs: labels.len(),
+        analysis: Analysis {
+            file: &export::DISCOVERY,
+            table,
+            manifest,
+        },
+        clock,
+    })
+}
+
+/// Runs `bilateral discover`.
+pub fn execute(args: &DiscoverArgs) -> Result<()> {
+    let config = DiscoverConfig::from_args(args)?;
+    let outcome = compute(&config)?;
+    outcome.analysis.write(&config.common.out)?;
+    if !config.quiet {
         print_summary(
-            args,
-            &curve,
-            &kept,
-            chosen,
-            labels.len(),
-            clock.elapsed().as_secs_f64(),
-            &path,
+            &config,
+            &outcome.curve,
+            &outcome.kept,
+            outcome.chosen,
+            outcome.runs,
+            outcome.clock.elapsed().as_secs_f64(),
+            &config.common.out.join(export::DISCOVERY.name),
         )?;
     }
     Ok(())
 }
 
 fn print_summary(
-    args: &DiscoverArgs,
+    args: &DiscoverConfig,
     curve: &[PrimBox],
     names: &[String],
     chosen: usize,

@@ -17,7 +17,7 @@ use crate::model::outcome::{METRICS, expand};
 use crate::output;
 use crate::output::export::{self, OutputFile};
 use crate::output::fmt_num;
-use crate::output::folder::Transaction;
+use crate::output::folder::{Transaction, sha256_hex};
 use crate::output::manifest::{AnalysisInfo, Manifest, RunIdentity};
 use crate::scenario::{Scenario, suggest};
 
@@ -96,6 +96,40 @@ impl Common {
     }
 }
 
+/// What `robust`, `discover` or `sensitivity` computed, in memory: the
+/// bytes of its table and its manifest. [`Analysis::write`] writes them as
+/// the command does; the Python module hands them to Python.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The table (robust.csv, discovery.csv or sensitivity.csv).
+    pub file: &'static OutputFile,
+    /// Its bytes.
+    pub table: Vec<u8>,
+    /// The manifest (`files` and `sha256` are set when it is written).
+    pub manifest: Manifest,
+}
+
+impl Analysis {
+    /// Writes the table and manifest.json into `out` (see [`write_folder`]).
+    pub fn write(&self, out: &Path) -> Result<()> {
+        write_folder(out, self.file, self.table.clone(), self.manifest.clone())
+    }
+
+    /// The manifest as [`Analysis::write`] writes it: `files` and the
+    /// table's SHA-256 set.
+    pub fn written_manifest(&self) -> Manifest {
+        let mut manifest = self.manifest.clone();
+        manifest.files = export::written(&[self.file, &export::MANIFEST], None, |name| {
+            name == self.file.name
+        })
+        .iter()
+        .map(|f| f.name.to_string())
+        .collect();
+        manifest.sha256 = [(self.file.name.to_string(), sha256_hex(&self.table))].into();
+        manifest
+    }
+}
+
 /// Writes an analysis table `file` (its bytes `table`) and manifest.json
 /// into `out` as one transaction: the folder then holds these two files of
 /// bilateral's (and any report or workbook made from them later), nothing
@@ -156,11 +190,12 @@ struct Table {
 }
 
 /// Reads `[robust]` (`objectives = { METRIC = "min" | "max", … }`,
-/// `require = "CONDITION"` or a list of them) from the scenario file.
-fn read_table(path: &Path) -> Result<Table, UsageError> {
+/// `require = "CONDITION"` or a list of them) from `source`, the text of
+/// the scenario file `path` as loaded.
+fn read_table(path: &Path, source: &[u8]) -> Result<Table, UsageError> {
     let bad = |m: String| UsageError(format!("scenario {}: {m}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let root: toml::Table = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let text = std::str::from_utf8(source).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let root: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
     let Some(robust) = root.get("robust") else {
         return Ok(Table::default());
     };
@@ -237,73 +272,139 @@ fn parse_require(
     Ok(out.map(|c| (c, joined)))
 }
 
-/// Runs `bilateral robust`.
-pub fn execute(args: &RobustArgs) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
-    let levers = select_levers(&scenario, &args.levers.levers)?;
-    let names = metric_names(&scenario.ids);
-    let table = read_table(&scenario.path)?;
+/// The validated settings of `bilateral robust`.
+#[derive(Debug, Clone)]
+pub struct RobustConfig {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Levers compared, in scenario order.
+    pub levers: Vec<String>,
+    /// The objectives.
+    pub objectives: Vec<Objective>,
+    /// Each objective as `METRIC=min|max` (robust.csv's criterion).
+    pub labels: Vec<String>,
+    /// The satisficing requirement, if any, and its text.
+    pub require: Option<(MetricCondition, String)>,
+    /// Runs, seed, threads, output folder.
+    pub common: Common,
+    /// No progress bar and no table.
+    pub quiet: bool,
+}
 
-    let mut objectives = Vec::new();
-    let mut labels: Vec<String> = Vec::new();
-    if args.objectives.is_empty() {
-        for (metric, sense) in &table.objectives {
-            let (o, label) = parse_objective(
-                metric,
-                sense,
-                &names,
-                &format!("robust.objectives.{metric}"),
-            )?;
-            objectives.push(o);
-            labels.push(label);
-        }
-    } else {
-        for text in &args.objectives {
-            let (metric, sense) = text.split_once('=').ok_or_else(|| {
-                UsageError(format!(
-                    "--objective `{text}` is not METRIC=min|max (e.g. trade_loss_usd_bn=min)"
-                ))
-            })?;
-            let (o, label) = parse_objective(metric, sense, &names, "--objective")?;
-            objectives.push(o);
-            labels.push(label);
-        }
-    }
-    for (i, o) in objectives.iter().enumerate() {
-        if objectives[..i].iter().any(|p| p.metric == o.metric) {
-            return Err(
-                UsageError(format!("objective `{}` is given twice", names[o.metric])).into(),
-            );
-        }
-    }
-    let require = if args.require.is_empty() {
-        parse_require(&table.require, &names, "robust.require")?
-    } else {
-        parse_require(&args.require, &names, "--require")?
-    };
-    if objectives.is_empty() && require.is_none() {
-        return Err(UsageError(
-            "nothing to judge the levers by: give --objective METRIC=min|max and/or --require \"CONDITION\" (or a [robust] table in the scenario)".into(),
-        )
-        .into());
+impl RobustConfig {
+    /// Loads the scenario of `args` and checks the options.
+    pub fn from_args(args: &RobustArgs) -> Result<RobustConfig> {
+        let (scenario, source) = Scenario::load_with_source(&args.scenario)?;
+        Self::for_scenario(scenario, &source, args)
     }
 
-    let Common {
+    /// The settings for `scenario`, already loaded from the text `source`
+    /// (its `[robust]` table is read from there), with the options `args`
+    /// (its `scenario` path is only used for the default output folder):
+    /// the checks and messages of `bilateral robust`.
+    pub fn for_scenario(
+        scenario: Scenario,
+        source: &[u8],
+        args: &RobustArgs,
+    ) -> Result<RobustConfig> {
+        let levers = select_levers(&scenario, &args.levers.levers)?;
+        let names = metric_names(&scenario.ids);
+        let table = read_table(&scenario.path, source)?;
+
+        let mut objectives = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        if args.objectives.is_empty() {
+            for (metric, sense) in &table.objectives {
+                let (o, label) = parse_objective(
+                    metric,
+                    sense,
+                    &names,
+                    &format!("robust.objectives.{metric}"),
+                )?;
+                objectives.push(o);
+                labels.push(label);
+            }
+        } else {
+            for text in &args.objectives {
+                let (metric, sense) = text.split_once('=').ok_or_else(|| {
+                    UsageError(format!(
+                        "--objective `{text}` is not METRIC=min|max (e.g. trade_loss_usd_bn=min)"
+                    ))
+                })?;
+                let (o, label) = parse_objective(metric, sense, &names, "--objective")?;
+                objectives.push(o);
+                labels.push(label);
+            }
+        }
+        for (i, o) in objectives.iter().enumerate() {
+            if objectives[..i].iter().any(|p| p.metric == o.metric) {
+                return Err(
+                    UsageError(format!("objective `{}` is given twice", names[o.metric])).into(),
+                );
+            }
+        }
+        let require = if args.require.is_empty() {
+            parse_require(&table.require, &names, "robust.require")?
+        } else {
+            parse_require(&args.require, &names, "--require")?
+        };
+        if objectives.is_empty() && require.is_none() {
+            return Err(UsageError(
+                "nothing to judge the levers by: give --objective METRIC=min|max and/or --require \"CONDITION\" (or a [robust] table in the scenario)".into(),
+            )
+            .into());
+        }
+        let common = Common::new(&scenario, &args.scenario, &args.engine, None, "robust")?;
+        Ok(RobustConfig {
+            scenario,
+            levers,
+            objectives,
+            labels,
+            require,
+            common,
+            quiet: args.engine.quiet,
+        })
+    }
+}
+
+/// What `bilateral robust` computed.
+#[derive(Debug, Clone)]
+pub struct RobustOutcome {
+    /// The statistics.
+    pub report: RobustReport,
+    /// robust.csv and the manifest.
+    pub analysis: Analysis,
+    /// Seconds the runs took.
+    pub elapsed: f64,
+}
+
+/// Runs the levers of `config` and ranks them; nothing is written.
+pub fn compute(config: &RobustConfig) -> Result<RobustOutcome> {
+    let RobustConfig {
+        scenario,
+        levers,
+        objectives,
+        labels,
+        require,
+        common,
+        quiet,
+    } = config;
+    let &Common {
         runs,
         seed,
         threads,
-        out,
-    } = Common::new(&scenario, &args.scenario, &args.engine, None, "robust")?;
-    let plan = Plan::new(&scenario, &levers, runs, seed).map_err(anyhow::Error::msg)?;
+        ..
+    } = common;
+    let plan = Plan::new(scenario, levers, runs, seed).map_err(anyhow::Error::msg)?;
     super::check_memory(&plan, threads, super::DEFAULT_MAX_MEMORY_GIB)?;
     let n_levers = levers.len();
     let (condition, require_text) = match require {
-        Some((c, t)) => (Some(c), Some(t)),
+        Some((c, t)) => (Some(c.clone()), Some(t.as_str())),
         None => (None, None),
     };
-    let mut robustness = Robustness::new(objectives, n_levers, condition);
+    let mut robustness = Robustness::new(objectives.clone(), n_levers, condition);
     let mut pending: Vec<Vec<f64>> = Vec::with_capacity(n_levers);
-    let bar = super::progress(args.engine.quiet, runs);
+    let bar = super::progress(*quiet, runs);
     let started = chrono::Utc::now();
     let clock = std::time::Instant::now();
     // Records come in run order, every lever of run i together: one run
@@ -325,18 +426,12 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
     bar.finish_and_clear();
     let elapsed = clock.elapsed().as_secs_f64();
     let report = robustness.report();
-    let path = out.join(export::ROBUST.name);
+    let path = common.out.join(export::ROBUST.name);
     let mut table = Vec::new();
-    output::robust::write(
-        &mut table,
-        &report,
-        &levers,
-        &labels,
-        require_text.as_deref(),
-    )
-    .map_err(|e| output::OutputError::at(&path, e))?;
+    output::robust::write(&mut table, &report, levers, labels, require_text)
+        .map_err(|e| output::OutputError::at(&path, e))?;
     let mut manifest = Manifest::new(
-        RunIdentity::of(&scenario, seed, report.runs, &levers),
+        RunIdentity::of(scenario, seed, report.runs, levers),
         threads,
         started,
         elapsed,
@@ -347,15 +442,30 @@ pub fn execute(args: &RobustArgs) -> Result<()> {
         command: "robust".into(),
         settings,
     });
-    write_folder(&out, &export::ROBUST, table, manifest)?;
-    if !args.engine.quiet {
+    Ok(RobustOutcome {
+        report,
+        analysis: Analysis {
+            file: &export::ROBUST,
+            table,
+            manifest,
+        },
+        elapsed,
+    })
+}
+
+/// Runs `bilateral robust`.
+pub fn execute(args: &RobustArgs) -> Result<()> {
+    let config = RobustConfig::from_args(args)?;
+    let outcome = compute(&config)?;
+    outcome.analysis.write(&config.common.out)?;
+    if !config.quiet {
         print_table(
-            &report,
-            &levers,
-            &labels,
-            require_text.as_deref(),
-            elapsed,
-            &path,
+            &outcome.report,
+            &config.levers,
+            &config.labels,
+            config.require.as_ref().map(|(_, t)| t.as_str()),
+            outcome.elapsed,
+            &config.common.out.join(export::ROBUST.name),
         )?;
     }
     Ok(())

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use super::UsageError;
-use super::robust::{Common, metric_names, select_levers, write_folder};
+use super::robust::{Analysis, Common, metric_names, select_levers};
 use crate::analysis::morris::MorrisDesign;
 use crate::analysis::sobol::{self, Estimate, SobolDesign};
 use crate::cli::SensitivityArgs;
@@ -37,6 +37,7 @@ pub const MAX_RUNS_PER_LEVER: u64 = 10_000_000;
 pub const MORRIS_QUANTILES: (f64, f64) = (0.005, 0.995);
 
 /// A lever to analyse: name, parameters, uncertain parameters, design.
+#[derive(Debug, Clone)]
 struct LeverPlan {
     name: String,
     lever: ResolvedLever,
@@ -89,104 +90,182 @@ pub fn at_point(values: &mut [f64], factors: &[(usize, Distribution)], u: &[f64]
     }
 }
 
-/// Runs `bilateral sensitivity`.
-pub fn execute(args: &SensitivityArgs) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
-    let levers = select_levers(&scenario, &args.levers.levers)?;
-    let morris = args.method == "morris";
-    if let (Some(s), Some(r)) = (args.samples, args.engine.runs)
-        && s != r
-    {
-        return Err(UsageError(format!(
-            "--samples {s} and --runs {r} disagree; they mean the same here, give one"
-        ))
-        .into());
+/// The validated settings of `bilateral sensitivity`.
+#[derive(Debug, Clone)]
+pub struct SensitivityConfig {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Levers analysed, in scenario order.
+    pub levers: Vec<String>,
+    /// `sobol` or `morris`.
+    pub method: String,
+    /// Morris grid levels.
+    pub levels: u32,
+    /// Base samples (Sobol) or trajectories (Morris), seed, threads,
+    /// output folder.
+    pub common: Common,
+    /// No progress bar and no summary.
+    pub quiet: bool,
+    plans: Vec<LeverPlan>,
+}
+
+impl SensitivityConfig {
+    /// Loads the scenario of `args` and checks the options.
+    pub fn from_args(args: &SensitivityArgs) -> Result<SensitivityConfig> {
+        Self::for_scenario(Scenario::load(&args.scenario)?, args)
     }
-    let default = if morris {
-        DEFAULT_MORRIS_TRAJECTORIES
-    } else {
-        DEFAULT_SOBOL_SAMPLES
-    };
-    let requested = args.samples.or(args.engine.runs).unwrap_or(default);
-    if requested < 2 {
-        return Err(UsageError(format!(
-            "--samples (or --runs) {requested}: at least 2 are needed for an estimate and its interval"
-        ))
-        .into());
-    }
-    let Common {
-        runs: samples,
-        seed,
-        threads,
-        out,
-    } = Common::new(
-        &scenario,
-        &args.scenario,
-        &args.engine,
-        Some(requested),
-        "sensitivity",
-    )?;
-    if morris {
-        MorrisDesign {
-            factors: 1,
-            trajectories: 1,
-            levels: args.levels,
-            seed,
-        }
-        .check()
-        .map_err(|e| UsageError(format!("--levels {}: {e}", args.levels)))?;
-    }
-    let mut plans = Vec::new();
-    for name in &levers {
-        let factors = uncertain_of(&scenario, name);
-        if factors.is_empty() {
+
+    /// The settings for `scenario`, already loaded, with the options `args`
+    /// (its `scenario` path is only used for the default output folder):
+    /// the checks and messages of `bilateral sensitivity`, and the design
+    /// of every lever.
+    pub fn for_scenario(scenario: Scenario, args: &SensitivityArgs) -> Result<SensitivityConfig> {
+        let levers = select_levers(&scenario, &args.levers.levers)?;
+        // clap refuses any other value on the command line.
+        if !matches!(args.method.as_str(), "sobol" | "morris") {
             return Err(UsageError(format!(
-                "lever `{name}` of scenario {} has no uncertain parameter to analyse",
-                scenario.path.display()
+                "--method `{}` must be `sobol` or `morris`",
+                args.method
             ))
             .into());
         }
-        // The metrics of every point are held until the estimators read
-        // them (~220 bytes a run): bound the design before it is built.
-        let per_sample = factors.len() as u64 + if morris { 1 } else { 3 };
-        match samples.checked_mul(per_sample) {
-            Some(n) if n <= MAX_RUNS_PER_LEVER => {}
-            _ => {
+        let morris = args.method == "morris";
+        if let (Some(s), Some(r)) = (args.samples, args.engine.runs)
+            && s != r
+        {
+            return Err(UsageError(format!(
+                "--samples {s} and --runs {r} disagree; they mean the same here, give one"
+            ))
+            .into());
+        }
+        let default = if morris {
+            DEFAULT_MORRIS_TRAJECTORIES
+        } else {
+            DEFAULT_SOBOL_SAMPLES
+        };
+        let requested = args.samples.or(args.engine.runs).unwrap_or(default);
+        if requested < 2 {
+            return Err(UsageError(format!(
+                "--samples (or --runs) {requested}: at least 2 are needed for an estimate and its interval"
+            ))
+            .into());
+        }
+        let common = Common::new(
+            &scenario,
+            &args.scenario,
+            &args.engine,
+            Some(requested),
+            "sensitivity",
+        )?;
+        let (samples, seed) = (common.runs, common.seed);
+        if morris {
+            MorrisDesign {
+                factors: 1,
+                trajectories: 1,
+                levels: args.levels,
+                seed,
+            }
+            .check()
+            .map_err(|e| UsageError(format!("--levels {}: {e}", args.levels)))?;
+        }
+        let mut plans = Vec::new();
+        for name in &levers {
+            let factors = uncertain_of(&scenario, name);
+            if factors.is_empty() {
                 return Err(UsageError(format!(
-                    "--samples {samples} means {samples} x {per_sample} runs for lever `{name}`; at most {MAX_RUNS_PER_LEVER} are allowed (each run's metrics are held in memory)"
+                    "lever `{name}` of scenario {} has no uncertain parameter to analyse",
+                    scenario.path.display()
                 ))
                 .into());
             }
+            // The metrics of every point are held until the estimators read
+            // them (~220 bytes a run): bound the design before it is built.
+            let per_sample = factors.len() as u64 + if morris { 1 } else { 3 };
+            match samples.checked_mul(per_sample) {
+                Some(n) if n <= MAX_RUNS_PER_LEVER => {}
+                _ => {
+                    return Err(UsageError(format!(
+                        "--samples {samples} means {samples} x {per_sample} runs for lever `{name}`; at most {MAX_RUNS_PER_LEVER} are allowed (each run's metrics are held in memory)"
+                    ))
+                    .into());
+                }
+            }
+            let design = if morris {
+                Design::Morris(MorrisDesign {
+                    factors: factors.len(),
+                    trajectories: samples,
+                    levels: args.levels,
+                    seed,
+                })
+            } else {
+                Design::Sobol(SobolDesign {
+                    factors: factors.len(),
+                    samples,
+                    seed,
+                    noise: true,
+                })
+            };
+            let lever = scenario
+                .lever(name)
+                .ok_or_else(|| UsageError(format!("no lever named `{name}`")))?;
+            let resolved = ResolvedLever::new(&scenario, lever).map_err(anyhow::Error::msg)?;
+            plans.push(LeverPlan {
+                name: name.clone(),
+                lever: resolved,
+                factors,
+                design,
+            });
         }
-        let design = if morris {
-            Design::Morris(MorrisDesign {
-                factors: factors.len(),
-                trajectories: samples,
-                levels: args.levels,
-                seed,
-            })
-        } else {
-            Design::Sobol(SobolDesign {
-                factors: factors.len(),
-                samples,
-                seed,
-                noise: true,
-            })
-        };
-        let lever = scenario
-            .lever(name)
-            .ok_or_else(|| UsageError(format!("no lever named `{name}`")))?;
-        let resolved = ResolvedLever::new(&scenario, lever).map_err(anyhow::Error::msg)?;
-        plans.push(LeverPlan {
-            name: name.clone(),
-            lever: resolved,
-            factors,
-            design,
-        });
+        Ok(SensitivityConfig {
+            scenario,
+            levers,
+            method: args.method.clone(),
+            levels: args.levels,
+            common,
+            quiet: args.engine.quiet,
+            plans,
+        })
     }
+}
+
+/// What `bilateral sensitivity` computed.
+#[derive(Debug, Clone)]
+pub struct SensitivityOutcome {
+    /// The indices, in sensitivity.csv's order.
+    pub rows: Vec<Row>,
+    /// Per lever and metric left out: why.
+    pub skipped: Vec<(String, String, String)>,
+    /// Model runs, all levers.
+    pub total: u64,
+    /// sensitivity.csv and the manifest.
+    pub analysis: Analysis,
+    /// Seconds the runs and estimates took.
+    pub elapsed: f64,
+}
+
+/// Runs the designs of `config` and estimates the indices; nothing is
+/// written.
+pub fn compute(config: &SensitivityConfig) -> Result<SensitivityOutcome> {
+    let SensitivityConfig {
+        scenario,
+        levers,
+        method,
+        levels,
+        common,
+        quiet,
+        plans,
+    } = config;
+    let &Common {
+        runs: samples,
+        seed,
+        threads,
+        ..
+    } = common;
+    let (morris, levels) = (method == "morris", *levels);
+
     let total: u64 = plans.iter().map(|p| p.design.len()).sum();
     let names = metric_names(&scenario.ids);
-    let bar = super::progress(args.engine.quiet, total);
+    let bar = super::progress(*quiet, total);
     let started = chrono::Utc::now();
     let clock = std::time::Instant::now();
     let mut rows: Vec<Row> = Vec::new();
@@ -197,7 +276,7 @@ pub fn execute(args: &SensitivityArgs) -> Result<()> {
         lever,
         factors,
         design,
-    } in &plans
+    } in plans
     {
         let evaluate = |u: &[f64], noise: sobol::Noise| {
             let mut values = lever.fixed.clone();
@@ -294,27 +373,27 @@ pub fn execute(args: &SensitivityArgs) -> Result<()> {
     }
     bar.finish_and_clear();
     let elapsed = clock.elapsed().as_secs_f64();
-    let path = out.join(export::SENSITIVITY.name);
+    let path = common.out.join(export::SENSITIVITY.name);
     let mut table = Vec::new();
     output::sensitivity::write(&mut table, &rows).map_err(|e| output::OutputError::at(&path, e))?;
     let mut manifest = Manifest::new(
-        RunIdentity::of(&scenario, seed, samples, &levers),
+        RunIdentity::of(scenario, seed, samples, levers),
         threads,
         started,
         elapsed,
     );
-    let mut settings = vec![format!("method = {}", args.method)];
+    let mut settings = vec![format!("method = {method}")];
     if morris {
         settings.push(format!(
             "design = {samples} trajectories of d + 1 points, {} levels from the {} to the {} quantile, step {} of the range",
-            args.levels,
+            levels,
             MORRIS_QUANTILES.0,
             MORRIS_QUANTILES.1,
             fmt_num(Some(
                 MorrisDesign {
                     factors: 1,
                     trajectories: 1,
-                    levels: args.levels,
+                    levels,
                     seed
                 }
                 .delta()
@@ -336,17 +415,34 @@ pub fn execute(args: &SensitivityArgs) -> Result<()> {
         command: "sensitivity".into(),
         settings,
     });
-    write_folder(&out, &export::SENSITIVITY, table, manifest)?;
-    if !args.engine.quiet {
+    Ok(SensitivityOutcome {
+        rows,
+        skipped,
+        total,
+        analysis: Analysis {
+            file: &export::SENSITIVITY,
+            table,
+            manifest,
+        },
+        elapsed,
+    })
+}
+
+/// Runs `bilateral sensitivity`.
+pub fn execute(args: &SensitivityArgs) -> Result<()> {
+    let config = SensitivityConfig::from_args(args)?;
+    let outcome = compute(&config)?;
+    outcome.analysis.write(&config.common.out)?;
+    if !config.quiet {
         let text = summary(
-            &plans_summary(&plans),
-            &rows,
-            &skipped,
-            morris,
-            total,
-            elapsed,
-            &path,
-            &scenario.ids,
+            &plans_summary(&config.plans),
+            &outcome.rows,
+            &outcome.skipped,
+            config.method == "morris",
+            outcome.total,
+            outcome.elapsed,
+            &config.common.out.join(export::SENSITIVITY.name),
+            &config.scenario.ids,
         );
         super::emit(&text)?;
     }
