@@ -286,8 +286,9 @@ pub fn forecast_table(mexico: &Run, canada: &Run, china: &Run) -> String {
 pub fn regularity_shares(root: &Path) -> Result<Vec<(&'static str, String)>> {
     let (path, runs) = REGULARITIES;
     let scenario = Scenario::load(&root.join(path))?;
-    let list = crate::calibration::regularities(&scenario, runs, scenario.seed)
-        .map_err(anyhow::Error::msg)?;
+    // The counts do not depend on the thread count: use every core.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let list = crate::engine::count_regularities(&scenario, runs, scenario.seed, threads)?;
     Ok(list
         .iter()
         .map(|r| {
