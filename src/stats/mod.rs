@@ -561,6 +561,130 @@ mod sparse_counts {
 mod tests {
     use super::*;
 
+    /// Values this large overflow n·Σq² (not Σq²) in 128 bits: the
+    /// deviation falls back to floating point and must still be that of a
+    /// two-pass computation (±1e11 alternating: mean 0, sd 1e11 ·
+    /// sqrt(n/(n-1))).
+    #[test]
+    fn the_standard_deviation_of_huge_values_uses_the_fallback_and_is_right() {
+        let mut m = Moments::default();
+        let n = 1000;
+        for i in 0..n {
+            m.add_q(quantize(if i % 2 == 0 { 1e11 } else { -1e11 }));
+        }
+        assert!(
+            i128::from(m.n).checked_mul(m.sumsq).is_none(),
+            "the fallback is taken"
+        );
+        let want = 1e11 * (f64::from(n) / f64::from(n - 1)).sqrt();
+        let got = m.sd().unwrap();
+        assert!((got - want).abs() <= 1e-9 * want, "sd {got}, want {want}");
+    }
+
+    #[test]
+    fn checked_merge_adds_counts_and_refuses_an_overflow() {
+        let mut a = Summary::new(1.0, 10.0);
+        [1.0, 2.0, 3.0].iter().for_each(|&x| a.add(x));
+        let mut b = Summary::new(1.0, 10.0);
+        [4.0, 5.0].iter().for_each(|&x| b.add(x));
+        let mut merged = a.clone();
+        merged.checked_merge(&b).unwrap();
+        let mut plain = a.clone();
+        plain.merge(&b);
+        assert_eq!(merged, plain);
+        assert_eq!(
+            (merged.n(), merged.mean(), merged.min(), merged.max()),
+            (5, Some(3.0), Some(1.0), Some(5.0))
+        );
+        assert_eq!(merged.quantile(0.5), Some(3.0));
+        // Counts merge by addition: two values in one bin stay two.
+        let mut c = Summary::new(1.0, 10.0);
+        c.add(2.0);
+        c.merge(&a);
+        assert_eq!(c.quantile(0.5), Some(2.0));
+        assert_eq!(c.n(), 4);
+        // A total that overflows is refused and leaves the summary as it was.
+        let mut huge = b.clone();
+        huge.moments.n = u64::MAX;
+        let before = a.clone();
+        assert!(a.checked_merge(&huge).is_err());
+        assert_eq!(a, before);
+        // A different binning is refused.
+        assert!(a.checked_merge(&Summary::new(0.5, 10.0)).is_err());
+        assert!(a.checked_merge(&Summary::new(1.0, 20.0)).is_err());
+        assert!(a.same_shape(&Summary::new(1.0, 10.0)));
+    }
+
+    #[test]
+    fn check_refuses_each_impossible_summary_and_accepts_real_ones() {
+        let mut s = Summary::new(1.0, 10.0);
+        assert_eq!(s.check(), Ok(()));
+        assert_eq!(s.min(), None);
+        [2.0, 7.0].iter().for_each(|&x| s.add(x));
+        assert_eq!(s.check(), Ok(()));
+        assert_eq!((s.min(), s.max()), (Some(2.0), Some(7.0)));
+        // A negative sum of squares.
+        let mut bad = s.clone();
+        bad.moments.sumsq = -1;
+        assert!(bad.check().is_err());
+        // Σq² too small for Σq (Cauchy–Schwarz: (2 + 7)² > 2 · 2²).
+        let mut bad = s.clone();
+        bad.moments.sumsq = i128::from(quantize(2.0)).pow(2);
+        assert!(bad.check().is_err());
+        // The histogram must hold exactly n values, counting the overflows.
+        let mut bad = s.clone();
+        bad.above += 1;
+        assert!(bad.check().is_err());
+        let mut over = Summary::new(1.0, 10.0);
+        [2.0, 50.0, -3.0].iter().for_each(|&x| over.add(x));
+        assert_eq!(
+            over.check(),
+            Ok(()),
+            "values above and below the bins count"
+        );
+        // A mean outside [min, max].
+        let mut bad = s.clone();
+        bad.max = 4.0;
+        assert!(bad.check().is_err());
+        let mut bad = s.clone();
+        bad.min = 5.0;
+        assert!(bad.check().is_err());
+        // Sums without values; extremes without values (either one).
+        let mut bad = Summary::new(1.0, 10.0);
+        bad.moments.sum = 5;
+        assert!(bad.check().is_err());
+        let mut bad = Summary::new(1.0, 10.0);
+        bad.min = 3.0;
+        assert!(bad.check().is_err());
+        let mut bad = Summary::new(1.0, 10.0);
+        bad.max = 3.0;
+        assert!(bad.check().is_err());
+        // One value: mean = min = max exactly, and a value off the
+        // fixed-point grid whose rounded mean falls just outside [min, max]
+        // (within the half-step slack) are both real summaries.
+        for x in [4.0, 0.3 / SCALE, 5.0 + 0.3 / SCALE, -0.3 / SCALE] {
+            let mut one = Summary::new(1.0, 10.0);
+            one.add(x);
+            assert_eq!(one.check(), Ok(()), "one value {x}");
+        }
+    }
+
+    #[test]
+    fn merge_adds_the_counts_above_and_below_the_bins() {
+        let mut a = Summary::new(1.0, 10.0);
+        [20.0, 30.0, -1.0, 5.0].iter().for_each(|&x| a.add(x));
+        // Counts 1 + 2 above and 0 + 1 below: a product would give 2 and 0.
+        let mut b = Summary::new(1.0, 10.0);
+        b.add(40.0);
+        let fresh = b.clone();
+        b.merge(&a);
+        assert_eq!((b.above, b.below, b.n()), (3, 1, 5));
+        assert_eq!(b.check(), Ok(()));
+        let mut c = fresh;
+        c.checked_merge(&a).unwrap();
+        assert_eq!(c, b);
+    }
+
     /// Exact nearest-rank quantile, computed independently by sorting.
     fn exact(values: &[f64], q: f64) -> f64 {
         let mut v = values.to_vec();
