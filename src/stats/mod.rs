@@ -812,6 +812,77 @@ mod tests {
     }
 
     #[test]
+    fn crps_counts_the_values_above_and_below_the_bins_at_the_extremes() {
+        // 50 lies above the bins and -4 below them: each is the one value
+        // there, so the histogram's points are exact and CRPS is the sample's.
+        let values = [-4.0, 1.0, 2.0, 3.0, 50.0];
+        let mut s = Summary::new(1.0, 10.0);
+        values.iter().for_each(|&x| s.add(x));
+        let n = values.len() as f64;
+        for y in [0.0, 2.5, 40.0] {
+            let e1: f64 = values.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
+            let e2: f64 = values
+                .iter()
+                .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
+                .sum::<f64>()
+                / (n * n);
+            let got = s.crps(y).unwrap();
+            assert!((got - (e1 - e2 / 2.0)).abs() < 1e-12, "y = {y}: {got}");
+        }
+    }
+
+    #[test]
+    fn the_interval_of_the_mean_is_students() {
+        // 1..=10: mean 5.5, sd sqrt(55/6), t(0.975, 9) = 2.262157.
+        let mut s = Summary::new(1.0, 10.0);
+        (1..=10).for_each(|i| s.add(f64::from(i)));
+        let half = 2.262_157 * (55.0f64 / 6.0).sqrt() / 10f64.sqrt();
+        let (lo, hi) = s.ci95().unwrap();
+        assert!(
+            (lo - (5.5 - half)).abs() < 1e-5 && (hi - (5.5 + half)).abs() < 1e-5,
+            "({lo}, {hi})"
+        );
+        let mut one = Summary::new(1.0, 10.0);
+        one.add(3.0);
+        assert_eq!(one.ci95(), None);
+    }
+
+    #[test]
+    fn paired_counts_means_and_merges_match_a_direct_count() {
+        let lever = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0];
+        let baseline = [2.0, 7.0, 1.0, 8.0, 2.0, 8.0];
+        let mut whole = Paired::default();
+        let (mut first, mut second) = (Paired::default(), Paired::default());
+        for (k, (&l, &b)) in lever.iter().zip(&baseline).enumerate() {
+            whole.add(l, b);
+            if k < 2 {
+                first.add(l, b)
+            } else {
+                second.add(l, b)
+            }
+        }
+        // 4 pairs above the baseline, 2 below; every pair differs, so
+        // greater + less = n is a real accumulation.
+        assert_eq!(
+            (whole.p_greater(), whole.p_less()),
+            (Some(4.0 / 6.0), Some(2.0 / 6.0))
+        );
+        assert_eq!(whole.check(), Ok(()));
+        assert_eq!(whole.mean_lever(), Some(23.0 / 6.0));
+        assert_eq!(whole.mean_baseline(), Some(28.0 / 6.0));
+        assert!((whole.mean_delta().unwrap() - (-5.0 / 6.0)).abs() < 1e-12);
+        let mut merged = first.clone();
+        merged.merge(&second);
+        assert_eq!(merged, whole);
+        let mut checked = first;
+        checked.checked_merge(&second).unwrap();
+        assert_eq!(checked, whole);
+        let mut bad = whole.clone();
+        bad.less += 1;
+        assert!(bad.check().is_err(), "more pairs above or below than pairs");
+    }
+
+    #[test]
     fn t_quantiles_match_tables() {
         assert!((t_quantile_975(1) - 12.7062).abs() < 1e-3);
         assert!((t_quantile_975(10) - 2.2281).abs() < 1e-3);
