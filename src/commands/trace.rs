@@ -8,13 +8,17 @@ use super::check_lever;
 use crate::calendar::Calendar;
 use crate::cli::TraceArgs;
 use crate::engine;
+use crate::model::outcome::{VARIABLES, Variable};
 use crate::model::rules::Rule;
 use crate::model::{Action, Event, Observer, State, simulate};
 use crate::output::{csv_writer, fmt_num};
 use crate::scenario::{ResolvedLever, Scenario};
 
-/// Columns of the key state printed with every event.
-const STATE_COLUMNS: [&str; 9] = [
+/// The month-end variables (timeseries.csv names, rows of
+/// `outcome::VARIABLES`) printed with every event, in column order: each is
+/// read by the variable's own extractor, so a trace column is the number
+/// timeseries.csv reports for the same state.
+pub const STATE_COLUMNS: [&str; 9] = [
     "{a}_tariff_pct",
     "exempt_share",
     "threat_active",
@@ -25,6 +29,16 @@ const STATE_COLUMNS: [&str; 9] = [
     "{b}_approval_pct",
     "{a}_demand",
 ];
+
+/// The rows of `outcome::VARIABLES` behind [`STATE_COLUMNS`].
+fn state_variables() -> [&'static Variable; STATE_COLUMNS.len()] {
+    STATE_COLUMNS.map(|template| {
+        VARIABLES
+            .iter()
+            .find(|v| v.template == template)
+            .expect("every trace column is a month-end variable")
+    })
+}
 
 struct Tracer<'a, W: Write> {
     out: csv::Writer<W>,
@@ -122,7 +136,6 @@ impl<W: Write> Observer for Tracer<'_, W> {
             return;
         }
         let (actor, action, detail) = describe(event, self.ids, self.rules);
-        let [a, b] = &state.actors;
         let mut row = vec![
             week.to_string(),
             self.calendar
@@ -134,18 +147,9 @@ impl<W: Write> Observer for Tracer<'_, W> {
             detail,
         ];
         row.extend(
-            [
-                a.tariff_pct,
-                a.exempt_share,
-                f64::from(u8::from(a.threat.is_some())),
-                b.tariff_pct,
-                b.handed_over,
-                f64::from(state.cooperation_level),
-                state.trust,
-                b.approval_pct,
-                a.demand,
-            ]
-            .map(|x| fmt_num(Some((x * 1000.0).round() / 1000.0))),
+            state_variables()
+                .map(|v| (v.value)(state))
+                .map(|x| fmt_num(Some((x * 1000.0).round() / 1000.0))),
         );
         if let Err(e) = self.out.write_record(&row) {
             self.error = Some(e.into());
@@ -211,4 +215,17 @@ pub fn write<W: Write>(
     );
     let flushed = tracer.out.flush();
     Ok(tracer.error.map_or(flushed, Err)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_trace_column_is_a_month_end_variable() {
+        let rows = state_variables();
+        for (row, template) in rows.iter().zip(STATE_COLUMNS) {
+            assert_eq!(row.template, template);
+        }
+    }
 }
