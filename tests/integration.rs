@@ -20,6 +20,8 @@ mod bad_partials;
 mod bad_scenarios;
 #[path = "behaviour.rs"]
 mod behaviour;
+#[path = "bench.rs"]
+mod bench;
 #[path = "command_folders.rs"]
 mod command_folders;
 #[path = "compare_and_sweep.rs"]
