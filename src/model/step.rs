@@ -271,3 +271,121 @@ pub fn simulate<O: Observer>(
     }
     (state, totals)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::prepare_run;
+    use crate::model::rules::{Cmp, Condition, Operand, Var};
+    use crate::scenario::{ResolvedLever, Scenario};
+
+    /// The September US–Mexico baseline, run `run`: its parameters and streams.
+    fn mexico_september(run: u64) -> (ModelParams, DynamicsRngs, u32) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("us_mexico_2025-09.toml");
+        let s = Scenario::load(&path).unwrap();
+        let lever = ResolvedLever::new(&s, s.lever("baseline").unwrap()).unwrap();
+        let (p, rngs, _, _) = prepare_run(&lever, s.seed, run);
+        (p, rngs, s.calendar.horizon_weeks)
+    }
+
+    /// Every week-end state and every event of a run.
+    #[derive(Default)]
+    struct Log {
+        week_ends: Vec<State>,
+        events: Vec<(u32, Event)>,
+    }
+
+    impl Observer for Log {
+        fn event(&mut self, week: u32, event: &Event, _state: &State) {
+            self.events.push((week, *event));
+        }
+        fn week_end(&mut self, state: &State) {
+            self.week_ends.push(*state);
+        }
+    }
+
+    #[test]
+    fn the_run_totals_are_what_the_weeks_add_up_to() {
+        for run in 0..5 {
+            let (p, mut rngs, weeks) = mexico_september(run);
+            let mut log = Log::default();
+            let (end, totals) = simulate(&p, &[], weeks, &mut rngs, &mut log);
+            assert_eq!(
+                log.week_ends.len(),
+                weeks as usize + 1,
+                "the start and each week"
+            );
+            assert_eq!(log.week_ends.last().unwrap().week, end.week);
+            let tariffs: Vec<f64> = log
+                .week_ends
+                .iter()
+                .map(|s| s.actors[0].tariff_pct)
+                .collect();
+            let sum: f64 = tariffs[1..].iter().sum();
+            assert!((totals.tariff_sum - sum).abs() < 1e-9, "run {run}");
+            assert_eq!(
+                totals.weeks_with_tariff as usize,
+                tariffs[1..].iter().filter(|&&t| t > 0.0).count()
+            );
+            assert_eq!(
+                totals.max_tariff_pct,
+                tariffs.iter().copied().fold(f64::MIN, f64::max)
+            );
+            let lowest = log
+                .week_ends
+                .iter()
+                .map(|s| s.actors[1].approval_pct)
+                .fold(f64::MAX, f64::min);
+            assert_eq!(totals.min_approval_pct, lowest);
+        }
+    }
+
+    #[test]
+    fn both_governments_make_their_own_moves() {
+        // A choice of Hold outside a deadline week is silent, so count the
+        // moves that did something: each side must make some in five runs.
+        let mut moves = [0usize; 2];
+        for run in 0..5 {
+            let (p, mut rngs, weeks) = mexico_september(run);
+            let mut log = Log::default();
+            simulate(&p, &[], weeks, &mut rngs, &mut log);
+            for (_, e) in &log.events {
+                if let Event::Chose { actor, action, .. } = e
+                    && *action != Action::Hold
+                {
+                    moves[*actor] += 1;
+                }
+            }
+        }
+        assert!(moves[0] > 0 && moves[1] > 0, "moves per side: {moves:?}");
+    }
+
+    #[test]
+    fn a_rule_acts_for_its_own_government_only() {
+        // From week 10, the pressed side transfers whenever it can.
+        let rule = Rule {
+            name: "transfer".into(),
+            actor: 1,
+            condition: Condition::Compare(Operand::Var(Var::Week), Cmp::Ge, Operand::Num(10.0)),
+            action: Action::Transfer,
+            amount: Some(15.0),
+            every_weeks: Some(1),
+        };
+        let (p, mut rngs, weeks) = mexico_september(0);
+        let mut log = Log::default();
+        let (_, totals) = simulate(&p, std::slice::from_ref(&rule), weeks, &mut rngs, &mut log);
+        let fired: Vec<(u32, usize)> = log
+            .events
+            .iter()
+            .filter_map(|(w, e)| match e {
+                Event::RuleFired { actor, .. } => Some((*w, *actor)),
+                _ => None,
+            })
+            .collect();
+        assert!(!fired.is_empty(), "the rule fires");
+        assert_eq!(fired.len() as u32, totals.rules_fired[0]);
+        assert!(fired.iter().all(|&(w, a)| a == 1 && w >= 10), "{fired:?}");
+    }
+}
