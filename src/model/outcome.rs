@@ -31,6 +31,80 @@ pub struct Quantity<F> {
     pub value: F,
 }
 
+/// How a quantity's values read, from its doc (which states the unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// 0 or 1 (a doc that starts "1 if" or "1 while"): its mean over runs
+    /// is a share of runs.
+    YesNo,
+    /// A share from 0 to 1 (a doc that starts "Share of").
+    Share,
+    /// An amount in the unit its doc names (%, USD bn, people, …).
+    Amount,
+}
+
+impl<F> Quantity<F> {
+    /// How the quantity's values read (the workbook shows yes/no and share
+    /// statistics as percentages).
+    pub fn scale(&self) -> Scale {
+        if self.doc.starts_with("1 if ") || self.doc.starts_with("1 while ") {
+            Scale::YesNo
+        } else if self.doc.starts_with("Share of") {
+            Scale::Share
+        } else {
+            Scale::Amount
+        }
+    }
+
+    /// Whether `name` is this quantity's name for some pair of actor ids
+    /// (each id a non-empty run of letters, digits, `_` or `-`): lets a
+    /// reader of a folder, which knows the names but not the ids, find the
+    /// row of the registry behind a column.
+    pub fn is_named(&self, name: &str) -> bool {
+        matches_template(self.template, name)
+    }
+}
+
+/// Whether `name` is `template` with each `{a}`/`{b}` replaced by an id.
+fn matches_template(template: &str, name: &str) -> bool {
+    let placeholder = template
+        .find("{a}")
+        .into_iter()
+        .chain(template.find("{b}"))
+        .min();
+    let Some(at) = placeholder else {
+        return template == name;
+    };
+    let (literal, rest) = (&template[..at], &template[at + 3..]);
+    let Some(after) = name.strip_prefix(literal) else {
+        return false;
+    };
+    let is_id = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    // Try every id length: ids may hold `_`, as the literal parts do.
+    after
+        .char_indices()
+        .skip(1)
+        .map(|(i, _)| i)
+        .chain(std::iter::once(after.len()))
+        .take_while(|&end| after[..end].chars().all(is_id))
+        .any(|end| matches_template(rest, &after[end..]))
+}
+
+/// The scale of the metric or month-end variable called `name` (for any
+/// actor ids), `None` for a name of neither table.
+pub fn scale_of(name: &str) -> Option<Scale> {
+    METRICS
+        .iter()
+        .find(|m| m.is_named(name))
+        .map(Metric::scale)
+        .or_else(|| {
+            VARIABLES
+                .iter()
+                .find(|v| v.is_named(name))
+                .map(Variable::scale)
+        })
+}
+
 /// An outcome metric: one value per run.
 pub type Metric = Quantity<MetricFn>;
 /// A month-end variable: one value per run and month end.
@@ -412,5 +486,84 @@ pub fn metrics(state: &State, totals: &RunTotals, out: &mut [f64]) {
 pub fn variables(state: &State, out: &mut [f64]) {
     for (o, v) in out.iter_mut().zip(VARIABLES) {
         *o = (v.value)(state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_matched_to_their_template_whatever_the_ids() {
+        let id_pairs = [["us", "mx"], ["usa", "can"], ["us_gov", "prc-1"]];
+        for ids in id_pairs.map(|p| p.map(String::from)) {
+            for m in METRICS {
+                let name = expand(m.template, &ids);
+                assert!(m.is_named(&name), "{name}");
+                assert_eq!(scale_of(&name), Some(m.scale()), "{name}");
+            }
+            for v in VARIABLES {
+                let name = expand(v.template, &ids);
+                assert!(v.is_named(&name), "{name}");
+                assert_eq!(scale_of(&name), Some(v.scale()), "{name}");
+            }
+        }
+        let end = METRICS
+            .iter()
+            .find(|m| m.template == "{a}_tariff_pct_end")
+            .unwrap();
+        assert!(!end.is_named("us_tariff_pct"));
+        assert!(!end.is_named("_tariff_pct_end"), "an id is never empty");
+        assert!(!end.is_named("u s_tariff_pct_end"), "an id holds no space");
+        assert_eq!(scale_of("no_such_quantity"), None);
+    }
+
+    #[test]
+    fn each_scale_is_what_the_extractors_return() {
+        use crate::engine::prepare_run;
+        use crate::model::{NoObserver, simulate};
+        use crate::scenario::{ResolvedLever, Scenario};
+        let mut seen = [0usize; 2];
+        for file in ["us_mexico_2025-09.toml", "us_china_2025-09.toml"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios")
+                .join(file);
+            let s = Scenario::load(&path).unwrap();
+            for lever in &s.levers {
+                let lever = ResolvedLever::new(&s, lever).unwrap();
+                for run in 0..20 {
+                    let (p, mut rngs, _, _) = prepare_run(&lever, s.seed, run);
+                    let (state, totals) = simulate(
+                        &p,
+                        &lever.rules,
+                        s.calendar.horizon_weeks,
+                        &mut rngs,
+                        &mut NoObserver,
+                    );
+                    let values = METRICS
+                        .iter()
+                        .map(|m| (m.template, m.scale(), (m.value)(&state, &totals)))
+                        .chain(
+                            VARIABLES
+                                .iter()
+                                .map(|v| (v.template, v.scale(), (v.value)(&state))),
+                        );
+                    for (name, scale, x) in values {
+                        match scale {
+                            Scale::YesNo => {
+                                assert!(x == 0.0 || x == 1.0, "{name} = {x}");
+                                seen[usize::from(x == 1.0)] += 1;
+                            }
+                            Scale::Share => assert!((0.0..=1.0).contains(&x), "{name} = {x}"),
+                            Scale::Amount => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            seen[0] > 0 && seen[1] > 0,
+            "yes and no both occur: {seen:?}"
+        );
     }
 }

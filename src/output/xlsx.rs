@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, Workbook as XlsxWorkbook, XlsxError};
 use super::export::{ExportError, Exporter, FILES, Source};
 use super::folder::{Contents, FolderError};
 use super::manifest::Manifest;
+use crate::model::outcome::{self, Scale};
 
 /// The sheets, in order, and the file each shows (from the registry).
 pub fn sheets() -> Vec<(&'static str, &'static str)> {
@@ -23,9 +24,23 @@ pub fn sheets() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Columns holding shares (0–1), shown as percentages.
-fn is_share(column: &str) -> bool {
-    column.starts_with("p_lever_")
+/// Whether the numbers of `column` in a row about `quantity` (the row's
+/// `metric` or `variable` cell, if the sheet has one) are shares, shown as
+/// percentages: the probabilities of compare.csv, every statistic of a
+/// yes/no or share quantity (its mean is the share of runs), and
+/// decision.csv's `<metric>_mean`/`_delta` columns of such a metric.
+fn is_share(column: &str, quantity: Option<&str>) -> bool {
+    let shares = |name: &str| matches!(outcome::scale_of(name), Some(Scale::YesNo | Scale::Share));
+    if column.starts_with("p_lever_") {
+        return true;
+    }
+    if let Some(name) = quantity {
+        return !is_count(column) && shares(name);
+    }
+    column
+        .strip_suffix("_mean")
+        .or_else(|| column.strip_suffix("_delta"))
+        .is_some_and(shares)
 }
 
 /// Columns holding counts, shown without decimals.
@@ -47,6 +62,7 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
         let Ok(header) = reader.headers().cloned() else {
             continue;
         };
+        let quantity_column = header.iter().position(|h| h == "metric" || h == "variable");
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name)?;
         for (c, name) in header.iter().enumerate() {
@@ -55,6 +71,7 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
         let mut last_row = 0u32;
         for (r, record) in reader.records().enumerate() {
             let Ok(record) = record else { continue };
+            let quantity = quantity_column.and_then(|c| record.get(c));
             let row = r as u32 + 1;
             last_row = row;
             for (c, cell) in record.iter().enumerate() {
@@ -62,7 +79,7 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
                 let column = header.get(c).unwrap_or_default();
                 match cell.parse::<f64>() {
                     Ok(x) if x.is_finite() && !cell.starts_with("0x") => {
-                        let format = if is_share(column) {
+                        let format = if is_share(column, quantity) {
                             &share
                         } else if is_count(column) {
                             &count
@@ -84,20 +101,23 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
         }
         sheet.autofit();
     }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(manifest) {
+    if let Ok(manifest) = serde_json::to_value(manifest) {
+        let wrap = Format::new().set_text_wrap();
         let sheet = workbook.add_worksheet();
         sheet.set_name("Manifest")?;
         sheet.write_string_with_format(0, 0, "key", &bold)?;
         sheet.write_string_with_format(0, 1, "value", &bold)?;
-        for (r, (key, value)) in map.iter().enumerate() {
+        let mut rows = Vec::new();
+        flatten("", &manifest, &mut rows);
+        for (r, (key, value)) in rows.iter().enumerate() {
             let row = r as u32 + 1;
             sheet.write_string(row, 0, key)?;
             match value {
-                serde_json::Value::Number(n) if n.as_f64().is_some() => {
+                serde_json::Value::Number(n) => {
                     sheet.write_number(row, 1, n.as_f64().unwrap_or_default())?;
                 }
                 serde_json::Value::String(s) => {
-                    sheet.write_string(row, 1, s)?;
+                    sheet.write_string_with_format(row, 1, s, &wrap)?;
                 }
                 other => {
                     sheet.write_string(row, 1, other.to_string())?;
@@ -106,8 +126,40 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
         }
         sheet.set_freeze_panes(1, 0)?;
         sheet.autofit();
+        // Long values (the seed scheme) wrap in a column a screen can show.
+        sheet.set_column_width(1, MANIFEST_VALUE_WIDTH)?;
     }
     workbook.save_to_buffer()
+}
+
+/// Width of the Manifest sheet's value column, in characters: wide enough
+/// for a SHA-256 (64) and a path, narrow enough for a laptop screen; longer
+/// text wraps.
+const MANIFEST_VALUE_WIDTH: f64 = 80.0;
+
+/// The manifest as (key, value) rows with one scalar each: an object's
+/// fields as `parent: field`, a list as one row per item under its key, so
+/// no cell holds JSON; absent fields (null) are left out.
+fn flatten(key: &str, value: &serde_json::Value, rows: &mut Vec<(String, serde_json::Value)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (field, v) in map {
+                let key = if key.is_empty() {
+                    field.clone()
+                } else {
+                    format!("{key}: {field}")
+                };
+                flatten(&key, v, rows);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                flatten(key, item, rows);
+            }
+        }
+        serde_json::Value::Null => {}
+        scalar => rows.push((key.to_string(), scalar.clone())),
+    }
 }
 
 /// Serializes results.xlsx.
