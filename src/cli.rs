@@ -24,22 +24,22 @@ pub struct Cli {
 pub enum Command {
     /// Run every lever of a scenario and write CSV outputs.
     #[command(
-        after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml --runs 5000 --seed 7 --out results/\n  bilateral run scenarios/us_mexico_2025-09.toml --lever mx_retaliates"
+        after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml \\\n      --runs 5000 --seed 7 --out results/\n  bilateral run scenarios/us_mexico_2025-09.toml --lever mx_retaliates"
     )]
     Run(RunArgs),
     /// Parse and check scenario files; report every problem, change nothing.
     #[command(
-        after_help = "Example:\n  bilateral validate scenarios/us_mexico_2025-02.toml scenarios/us_mexico_2025-09.toml"
+        after_help = "Example:\n  bilateral validate scenarios/us_mexico_2025-02.toml \\\n      scenarios/us_mexico_2025-09.toml\n  bilateral validate scenarios/*.toml"
     )]
     Validate(ValidateArgs),
     /// Run levers over a grid (or Latin hypercube) of parameter values.
     #[command(
-        after_help = "Example:\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.demand_ratchet=0.05:0.5:10 --runs 1000\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:5 --param mx.retaliation_bias=-2:4:4 --lever mx_retaliates\n  bilateral sweep scenarios/us_mexico_2025-09.toml --param us.hawkishness=1:5:2 --param mx.responsiveness=5:12:2 --samples 20"
+        after_help = "Example:\n  bilateral sweep scenarios/us_mexico_2025-09.toml \\\n      --param us.demand_ratchet=0.05:0.5:10 --runs 1000\n  bilateral sweep scenarios/us_mexico_2025-09.toml \\\n      --param us.hawkishness=1:5:5 --param mx.retaliation_bias=-2:4:4 \\\n      --lever mx_retaliates\n  bilateral sweep scenarios/us_mexico_2025-09.toml \\\n      --param us.hawkishness=1:5:2 --param mx.responsiveness=5:12:2 \\\n      --samples 20"
     )]
     Sweep(SweepArgs),
     /// Score simulated distributions against observed data (coverage, PIT, CRPS).
     #[command(
-        after_help = "Example:\n  bilateral score scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv\n  bilateral score output/us_mexico_2025-02 --observed data/observed_us_mexico_2025.csv"
+        after_help = "Example:\n  bilateral score scenarios/us_mexico_2025-02.toml \\\n      --observed data/observed_us_mexico_2025.csv\n  bilateral run scenarios/us_mexico_2025-02.toml\n  bilateral score output/us_mexico_2025-02 \\\n      --observed data/observed_us_mexico_2025.csv"
     )]
     Score(ScoreArgs),
     /// Write report.html (and with --xlsx results.xlsx) for an output folder.
@@ -47,12 +47,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Search parameters to minimise the mean CRPS against observed data.
     #[command(
-        after_help = "Example:\n  bilateral calibrate scenarios/us_mexico_2025-02.toml --observed data/observed_us_mexico_2025.csv \\\n      --param us.impose_weight=1:5 --param mx.transfer_cost=2:8 --require R1=0.8 --budget 40"
+        after_help = "Example:\n  bilateral calibrate scenarios/us_mexico_2025-02.toml \\\n      --observed data/observed_us_mexico_2025.csv \\\n      --param us.impose_weight=1:5 --param mx.transfer_cost=2:8 \\\n      --require R1=0.8 --budget 40"
     )]
     Calibrate(CalibrateArgs),
     /// Combine the partial results of sharded runs into the final outputs.
     #[command(
-        after_help = "Example:\n  bilateral run scen.toml --shard 1/2 --out parts/ && bilateral run scen.toml --shard 2/2 --out parts/\n  bilateral merge parts/partial-*-of-2.json --out results/"
+        after_help = "Example:\n  bilateral run scenarios/us_mexico_2025-09.toml --shard 1/2 --out parts/\n  bilateral run scenarios/us_mexico_2025-09.toml --shard 2/2 --out parts/\n  bilateral merge parts/partial-*-of-2.json --out results/"
     )]
     Merge(MergeArgs),
     /// Measure end-to-end speed against a floor probe (runs/s, ns per agent-week).
@@ -62,22 +62,25 @@ pub enum Command {
     Bench(BenchArgs),
     /// Print the week-by-week story of one run as CSV on stdout.
     #[command(
-        after_help = "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 --lever baseline > run3.csv"
+        after_help = format!(
+            "Example:\n  bilateral trace scenarios/us_mexico_2025-02.toml --run 3 > run3.csv\n\n{}",
+            crate::commands::trace::columns_help()
+        )
     )]
     Trace(TraceArgs),
     /// Rank levers by regret, best-lever share and satisficing over the same futures.
     #[command(
-        after_help = "Example:\n  bilateral robust scenarios/us_mexico_2025-09.toml --objective trade_loss_usd_bn=min --objective mx_approval_pct_end=max\n  bilateral robust scenarios/us_mexico_2025-09.toml --objective trade_loss_usd_bn=min --require \"trade_loss_usd_bn < 30 and mx_retaliated == 0\""
+        after_help = "Example:\n  bilateral robust scenarios/us_mexico_2025-09.toml \\\n      --objective trade_loss_usd_bn=min --objective mx_approval_pct_end=max\n  bilateral robust scenarios/us_mexico_2025-09.toml \\\n      --objective trade_loss_usd_bn=min \\\n      --require \"trade_loss_usd_bn < 30 and mx_retaliated == 0\""
     )]
     Robust(RobustArgs),
     /// Find the futures (boxes of uncertain parameters) in which a condition holds, by PRIM.
     #[command(
-        after_help = "Example:\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever mx_retaliates --when \"trade_loss_usd_bn > 100\"\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever baseline --when \"mx_retaliated == 1\" --peel-alpha 0.1"
+        after_help = "Example:\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever mx_retaliates \\\n      --when \"trade_loss_usd_bn > 100\"\n  bilateral discover scenarios/us_mexico_2025-09.toml --lever baseline \\\n      --when \"mx_retaliated == 1\" --peel-alpha 0.1"
     )]
     Discover(DiscoverArgs),
     /// Which uncertain parameters drive each outcome: Sobol indices or Morris effects.
     #[command(
-        after_help = "Example:\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --lever baseline --samples 2048\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --method morris --samples 100"
+        after_help = "Example:\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --lever baseline \\\n      --samples 2048\n  bilateral sensitivity scenarios/us_mexico_2025-09.toml --method morris \\\n      --samples 100"
     )]
     Sensitivity(SensitivityArgs),
     /// Check an output folder against the SHA-256 of each file in its manifest.json.

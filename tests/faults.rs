@@ -172,6 +172,39 @@ fn ctrl_c_stops_with_exit_130_and_writes_nothing() {
 }
 
 #[test]
+fn ctrl_c_leaves_no_new_output_folder_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("new").join("deeper");
+    let child = Command::new(bin())
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "100000000", "--quiet", "--out"])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The folders exist while the run holds them.
+    let started = std::time::Instant::now();
+    while !out.is_dir() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(out.is_dir(), "the run made its folder");
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let result = child.wait_with_output().unwrap();
+    assert_eq!(result.status.code(), Some(130));
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "the folders it made are gone: {left:?}");
+}
+
+#[test]
 fn until_ci_stops_at_the_same_run_count_for_any_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     let mut stops = Vec::new();

@@ -240,7 +240,7 @@ fn no_runs_flag_skips_runs_csv() {
 }
 
 #[test]
-fn an_output_folder_that_cannot_be_created_fails_cleanly_with_exit_1() {
+fn an_output_folder_under_a_file_is_refused_before_running_with_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let blocker = tmp.path().join("a_file");
     fs::write(&blocker, "x").unwrap();
@@ -250,8 +250,19 @@ fn an_output_folder_that_cannot_be_created_fails_cleanly_with_exit_1() {
         .args(["--runs", "10", "--out"])
         .arg(blocker.join("sub"))
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("a_file/sub"));
+        .code(2)
+        .stderr(predicate::str::contains("a_file/sub"))
+        .stderr(predicate::str::contains("a_file is a file, not a folder"));
+    assert_eq!(fs::read(&blocker).unwrap(), b"x", "the file is untouched");
+    // --out naming the file itself.
+    bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .args(["--runs", "10", "--out"])
+        .arg(&blocker)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file, not a folder"));
 }
 
 #[test]
@@ -268,4 +279,91 @@ fn the_run_prints_where_outputs_went_and_a_headline_table() {
         .stdout(predicate::str::contains(dir.display().to_string()))
         .stdout(predicate::str::contains("us_tariff_pct_end"))
         .stdout(predicate::str::contains("us_strikes_cartels"));
+}
+
+#[test]
+fn until_ci_says_on_the_terminal_when_it_ran_out_of_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // A half-width of 0.001 percentage points is out of reach in 64 runs.
+    bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .args([
+            "--runs",
+            "64",
+            "--until-ci",
+            "mx_approval_pct_end=0.001",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "note: ran all 64 runs (--runs) before the 95% half-width",
+        ))
+        .stderr(predicate::str::contains("raise --runs"));
+    // Reached: the results table says where it stopped, no note.
+    bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .args([
+            "--runs",
+            "20000",
+            "--until-ci",
+            "mx_approval_pct_end=0.5",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("stopped after"))
+        .stderr(predicate::str::contains("note:").not());
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let tmp = tempfile::tempdir().unwrap();
+    bilateral()
+        .arg("run")
+        .arg(scenario("us_mexico_2025-02.toml"))
+        .args(["--runs", "1", "--lever", "baseline", "--out"])
+        .arg(tmp.path().join("out"))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("1 run x 1 lever in "));
+}
+
+#[test]
+fn a_missing_scenario_suggests_the_nearest_name() {
+    let wrong = scenario("us_mexico_2025-9.toml");
+    bilateral()
+        .arg("run")
+        .arg(&wrong)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"))
+        .stderr(predicate::str::contains("did you mean"))
+        .stderr(predicate::str::contains("us_mexico_2025-09.toml"));
+}
+
+#[test]
+fn scoring_a_folder_without_timeseries_says_to_run_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    bilateral()
+        .arg("score")
+        .arg(&empty)
+        .arg("--observed")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/observed_us_mexico_2025.csv"
+        ))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no timeseries.csv"))
+        .stderr(predicate::str::contains("run first: `bilateral run"));
 }

@@ -170,12 +170,52 @@ fn identifiers_that_a_spreadsheet_would_run_as_formulas_are_rejected() {
 }
 
 #[test]
-fn every_command_has_help_with_an_example() {
-    for cmd in ["run", "validate", "trace", "sensitivity"] {
-        bilateral()
-            .args([cmd, "--help"])
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("Example:"));
+fn every_command_has_help_with_an_example_that_can_be_pasted() {
+    let top = bilateral().arg("--help").output().unwrap();
+    let top = String::from_utf8(top.stdout).unwrap();
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|&c| c != "help")
+        .collect();
+    assert!(commands.len() >= 13, "{commands:?}");
+    for cmd in commands {
+        let help = bilateral().args([cmd, "--help"]).output().unwrap();
+        assert!(help.status.success());
+        let help = String::from_utf8(help.stdout).unwrap();
+        let examples = help
+            .split_once("Example:\n")
+            .unwrap_or_else(|| panic!("`{cmd} --help` has no example"))
+            .1;
+        let examples: Vec<&str> = examples.lines().take_while(|l| !l.is_empty()).collect();
+        assert!(
+            examples.iter().all(|l| l.chars().count() <= 80),
+            "{cmd}: a line wider than 80 columns:\n{}",
+            examples.join("\n")
+        );
+        // One command per line once `\` continuations are joined.
+        let joined = examples.join("\n").replace(" \\\n", " ");
+        for line in joined.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words[0], "bilateral", "{cmd}: `{line}` is not a command");
+            // The files it reads exist in the checkout (what it writes
+            // after `>` or `--out` need not).
+            for (k, word) in words.iter().enumerate() {
+                let input = word.ends_with(".toml")
+                    || (word.ends_with(".csv") && words.get(k.wrapping_sub(1)) != Some(&">"));
+                let word = word.trim_matches('"');
+                if input && !word.contains('*') {
+                    assert!(
+                        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                            .join(word)
+                            .is_file(),
+                        "{cmd}: the example names {word}, which does not exist"
+                    );
+                }
+            }
+        }
     }
 }

@@ -71,13 +71,16 @@ pub fn execute(args: &BenchArgs) -> Result<()> {
     let n_levers = levers.len();
     let text = format!(
         "scenario         {}\n\
-         work             {runs} runs x {n_levers} levers x {weeks} weeks x 2 agents = {agent_weeks:.0} agent-weeks\n\
+         work             {} x {} x {} x 2 agents = {agent_weeks:.0} agent-weeks\n\
          1 thread         {:.0} runs/s, {ns_one:.0} ns per agent-week\n\
          2 threads        {:.0} runs/s, speed-up {:.2}x\n\
          floor probe      {probe:.0} ns per agent-week (10 uniforms, 10 exp, 1 ln)\n\
          ratio to floor   {:.2}\n\
          (best of {REPEATS}; runs/s counts one lever's run as a run)\n",
         scenario.path.display(),
+        crate::output::count(runs, "run"),
+        crate::output::count(n_levers, "lever"),
+        crate::output::count(weeks, "week"),
         lever_runs / one,
         lever_runs / two,
         one / two,

@@ -572,6 +572,14 @@ fn calibration_note(
     // is wide. Screened points are a uniform design, so their spread is
     // not skewed by where Nelder-Mead chose to look.
     let (fitting, fit_ranges) = fit_ranges(screened, after.objective, dims.len());
+    if fitting == 0 {
+        note += &format!(
+            "\nNo screened point is within {:.0}% of the best objective (none of {}): the best lies outside the screen (the starting values or a Nelder-Mead step), so the screen gives no range of values that fit about as well.",
+            100.0 * FIT_TOLERANCE,
+            screened.len(),
+        );
+        return note;
+    }
     note += &format!(
         "\nScreened points within {:.0}% of the best objective: {} of {}; their range per parameter: {}.",
         100.0 * FIT_TOLERANCE,

@@ -20,6 +20,7 @@ use crate::output::partial::{self, Partial};
 
 /// Runs `bilateral merge`.
 pub fn execute(args: &MergeArgs) -> Result<()> {
+    super::check_out(&args.out)?;
     let mut parts: Vec<(PathBuf, Partial)> = args
         .partials
         .iter()
@@ -84,10 +85,10 @@ pub fn execute(args: &MergeArgs) -> Result<()> {
     folder.commit()?;
     if !args.quiet {
         super::emit(&format!(
-            "merged {} shards ({} runs x {} levers) -> {}\n",
-            first.shards,
-            first.runs,
-            first.levers.len(),
+            "merged {} ({} x {}) -> {}\n",
+            crate::output::count(first.shards, "shard"),
+            crate::output::count(first.runs, "run"),
+            crate::output::count(first.levers.len(), "lever"),
             args.out.display()
         ))?;
     }

@@ -61,6 +61,26 @@ pub fn check_distinct_params(
     Ok(())
 }
 
+/// Refuses, before anything runs, an output folder `out` (`--out`, or the
+/// default) that is an existing file or lies under one.
+pub fn check_out(out: &std::path::Path) -> Result<(), UsageError> {
+    let Some(file) = crate::output::folder::file_in_the_way(out) else {
+        return Ok(());
+    };
+    let what = if file == out {
+        format!("--out {} is a file, not a folder", out.display())
+    } else {
+        format!(
+            "--out {}: {} is a file, not a folder",
+            out.display(),
+            file.display()
+        )
+    };
+    Err(UsageError(format!(
+        "{what}; give a folder for the outputs (an existing one, or a new one to make)"
+    )))
+}
+
 /// The memory a command may plan to hold unless `--max-memory` says
 /// otherwise (8 GiB).
 pub const DEFAULT_MAX_MEMORY_GIB: f64 = 8.0;

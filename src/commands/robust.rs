@@ -87,6 +87,7 @@ impl Common {
             .out
             .clone()
             .unwrap_or_else(|| super::run::default_out(path).join(subfolder));
+        super::check_out(&out)?;
         Ok(Common {
             runs,
             seed: engine.seed.unwrap_or(scenario.seed),
@@ -483,9 +484,9 @@ fn print_table(
     let round = |x: Option<f64>| fmt_num(x.map(|x| (x * 1000.0).round() / 1000.0));
     let width = levers.iter().map(String::len).max().unwrap_or(5).max(5);
     let mut text = format!(
-        "{} runs x {} levers in {:.1} s -> {}\n",
-        report.runs,
-        levers.len(),
+        "{} x {} in {:.1} s -> {}\n",
+        output::count(report.runs, "run"),
+        output::count(levers.len(), "lever"),
         elapsed,
         path.display()
     );

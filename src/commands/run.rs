@@ -81,6 +81,7 @@ impl RunConfig {
             .out
             .clone()
             .unwrap_or_else(|| default_out(&args.scenario));
+        super::check_out(&out)?;
         let stop_rule = args
             .until_ci
             .as_deref()
@@ -217,8 +218,9 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         manifest,
     )?;
     folder.commit()?;
+    let stop = stop_note(&config, &results);
     if !config.quiet {
-        print_table(&config, &results, elapsed)?;
+        print_table(&config, &results, elapsed, &stop)?;
     }
     Ok(())
 }
@@ -238,21 +240,43 @@ pub fn manifest(
         started,
         elapsed,
     );
-    manifest.stop = config.stop_rule.map(|rule| {
-        let metric = expand(METRICS[rule.metric].template, &s.ids);
-        if results.stopped_early {
-            format!(
-                "stopped after {} runs: the 95% half-width of {metric}'s mean is at most {} for every lever",
-                results.runs, rule.half_width
-            )
-        } else {
-            format!(
-                "ran all {} runs (--runs) before the 95% half-width of {metric}'s mean reached {} for every lever",
-                results.runs, rule.half_width
-            )
-        }
-    });
+    manifest.stop = stop_text(config, results);
     manifest
+}
+
+/// With `--until-ci`: why the run stopped, the target reached early or
+/// all `--runs` run without reaching it (manifest.json's `stop`).
+fn stop_text(config: &RunConfig, results: &Results) -> Option<String> {
+    let rule = config.stop_rule?;
+    let metric = expand(METRICS[rule.metric].template, &config.scenario.ids);
+    Some(if results.stopped_early {
+        format!(
+            "stopped after {}: the 95% half-width of {metric}'s mean is at most {} for every lever",
+            output::count(results.runs, "run"),
+            rule.half_width
+        )
+    } else {
+        format!(
+            "ran all {} (--runs) before the 95% half-width of {metric}'s mean reached {} for every lever",
+            output::count(results.runs, "run"),
+            rule.half_width
+        )
+    })
+}
+
+/// Tells the terminal that `--until-ci` ran out of runs before its target
+/// (on stderr, also with --quiet: the results are less precise than
+/// asked), and returns the line of the results table that says why the
+/// run stopped early ("" without `--until-ci` or when it did not).
+fn stop_note(config: &RunConfig, results: &Results) -> String {
+    match stop_text(config, results) {
+        Some(text) if results.stopped_early => format!("{text}\n"),
+        Some(text) => {
+            eprintln!("note: {text}; raise --runs (or the half-width) to reach it");
+            String::new()
+        }
+        None => String::new(),
+    }
 }
 
 /// Refuses, before any file is touched, a run estimated to hold more memory
@@ -439,12 +463,18 @@ const HEADLINE: [&str; 6] = [
     "trade_loss_usd_bn",
 ];
 
-fn print_table(config: &RunConfig, results: &Results, elapsed: f64) -> std::io::Result<()> {
+/// Prints the results table; `stop` is [`stop_note`]'s line.
+fn print_table(
+    config: &RunConfig,
+    results: &Results,
+    elapsed: f64,
+    stop: &str,
+) -> std::io::Result<()> {
     let runs_total = results.runs * config.levers.len() as u64;
     let text = format!(
-        "{} runs x {} levers in {:.1} s ({:.0} runs/s) -> {}\n{}",
-        results.runs,
-        config.levers.len(),
+        "{} x {} in {:.1} s ({:.0} runs/s) -> {}\n{stop}{}",
+        output::count(results.runs, "run"),
+        output::count(config.levers.len(), "lever"),
         elapsed,
         runs_total as f64 / elapsed.max(1e-9),
         config.out.display(),

@@ -15,7 +15,10 @@ use crate::score::{self, Observation, Scored};
 pub fn execute(args: &ScoreArgs) -> Result<()> {
     let observed = score::read_observed(&args.observed).map_err(UsageError)?;
     let (name, out, rows, skipped, method) = if args.target.is_dir() {
-        let ts = args.target.join("timeseries.csv");
+        let ts = args.target.join(output::export::TIMESERIES.name);
+        if !ts.exists() {
+            return Err(UsageError(no_timeseries(&args.target, &args.observed)).into());
+        }
         let names = score::timeseries_variables(&ts).map_err(UsageError)?;
         score::check_variables(&args.observed, &observed, &names).map_err(UsageError)?;
         let (rows, skipped) =
@@ -31,6 +34,11 @@ pub fn execute(args: &ScoreArgs) -> Result<()> {
             &score::variable_names(&scenario.ids),
         )
         .map_err(UsageError)?;
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| super::run::default_out(&args.target));
+        super::check_out(&out)?;
         let runs = args.runs.unwrap_or(scenario.runs);
         let seed = args.seed.unwrap_or(scenario.seed);
         let threads = super::threads(args.threads)?;
@@ -42,10 +50,6 @@ pub fn execute(args: &ScoreArgs) -> Result<()> {
         let results = engine::run(&plan, threads, |_| Ok(()), |_| {})?;
         let (rows, skipped) =
             score::score_results(&results, 0, &scenario.calendar, &scenario.ids, &observed);
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| super::run::default_out(&args.target));
         (scenario.name.clone(), out, rows, skipped, "histogram")
     };
     if rows.is_empty() {
@@ -64,6 +68,37 @@ pub fn execute(args: &ScoreArgs) -> Result<()> {
     Ok(())
 }
 
+/// Why a folder without timeseries.csv cannot be scored, and the commands
+/// that make one and score it. The scenario is the one the folder's
+/// manifest.json names, if any; the folder of another command (a sweep,
+/// robust, discover or sensitivity) is not run into, as `bilateral run`
+/// would replace its files: the run goes to its own default folder.
+fn no_timeseries(dir: &Path, observed: &Path) -> String {
+    let manifest = std::fs::read(dir.join(output::export::MANIFEST.name))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<output::manifest::Manifest>(&bytes).ok());
+    let (run, folder) = match &manifest {
+        Some(m) if m.analysis.is_some() || m.sweep.is_some() => (
+            format!("bilateral run {}", m.scenario_path),
+            super::run::default_out(Path::new(&m.scenario_path)),
+        ),
+        Some(m) => (
+            format!("bilateral run {} --out {}", m.scenario_path, dir.display()),
+            dir.to_path_buf(),
+        ),
+        None => (
+            format!("bilateral run SCENARIO.toml --out {}", dir.display()),
+            dir.to_path_buf(),
+        ),
+    };
+    format!(
+        "{} holds no timeseries.csv to score (the output of `bilateral run`); run first: `{run}`, then `bilateral score {} --observed {}`",
+        dir.display(),
+        folder.display(),
+        observed.display()
+    )
+}
+
 fn scenario_name_of(timeseries: &Path) -> Option<String> {
     let mut r = csv::Reader::from_path(timeseries).ok()?;
     r.records().next()?.ok()?.get(0).map(str::to_string)
@@ -72,17 +107,18 @@ fn scenario_name_of(timeseries: &Path) -> Option<String> {
 fn summary_text(rows: &[Scored], skipped: &[Observation], path: &Path) -> String {
     let t = score::totals(rows);
     let mut text = format!(
-        "{} observations scored -> {}\ncoverage of the 50% interval {:.0}% (ideal 50%), of the 90% interval {:.0}% (ideal 90%), mean CRPS {:.3}\n",
-        t.n,
+        "{} scored -> {}\ncoverage of the 50% interval {:.0}% (ideal 50%), of the 90% interval {:.0}% (ideal 90%), mean CRPS {}\n",
+        output::count(t.n, "observation"),
         path.display(),
         100.0 * t.coverage_50,
         100.0 * t.coverage_90,
-        t.mean_crps
+        output::fmt_fixed(t.mean_crps, 3)
     );
     if !skipped.is_empty() {
         text += &format!(
-            "{} observations outside the simulated months or variables were left out (e.g. {} {})\n",
-            skipped.len(),
+            "{} outside the simulated months or variables {} left out (e.g. {} {})\n",
+            output::count(skipped.len(), "observation"),
+            if skipped.len() == 1 { "was" } else { "were" },
             skipped[0].date,
             skipped[0].variable
         );

@@ -473,17 +473,16 @@ fn summary(
     path: &std::path::Path,
     ids: &[String; 2],
 ) -> String {
-    let r3 = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |x| format!("{x:.3}"));
+    let r3 = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |x| output::fmt_fixed(x, 3));
     let ci = |e: &Estimate| {
         e.ci.map_or_else(String::new, |(a, b)| {
             format!("[{}, {}]", r3(Some(a)), r3(Some(b)))
         })
     };
     let mut text = format!(
-        "{} runs ({} lever{}) in {elapsed:.1} s -> {}\n",
-        total,
-        plans.len(),
-        if plans.len() == 1 { "" } else { "s" },
+        "{} ({}) in {elapsed:.1} s -> {}\n",
+        output::count(total, "run"),
+        output::count(plans.len(), "lever"),
         path.display()
     );
     let headline: Vec<String> = output::decision::HEADLINE
@@ -498,7 +497,12 @@ fn summary(
         ("S1", "ST")
     };
     for (lever, runs, d) in plans {
-        let _ = writeln!(text, "\n{lever}: {d} uncertain parameters, {runs} runs");
+        let _ = writeln!(
+            text,
+            "\n{lever}: {}, {}",
+            output::count(*d, "uncertain parameter"),
+            output::count(*runs, "run")
+        );
         for metric in &headline {
             if let Some((_, _, why)) = skipped.iter().find(|s| &s.0 == lever && &s.1 == metric) {
                 let _ = writeln!(text, "  {metric}: left out ({why})");

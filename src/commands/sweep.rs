@@ -81,6 +81,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.scenario).join("sweep"));
+    super::check_out(&out)?;
     let mut folder = Transaction::folder(&out)?;
 
     let started = chrono::Utc::now();
@@ -129,10 +130,10 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     folder.commit()?;
     if !args.quiet {
         super::emit(&format!(
-            "{} points x {} levers x {} runs in {:.1} s -> {}\n",
-            points.len(),
-            levers.len(),
-            runs,
+            "{} x {} x {} in {:.1} s -> {}\n",
+            output::count(points.len(), "point"),
+            output::count(levers.len(), "lever"),
+            output::count(runs, "run"),
             clock.elapsed().as_secs_f64(),
             sweep_path.display()
         ))?;

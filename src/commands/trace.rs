@@ -11,33 +11,104 @@ use crate::engine;
 use crate::model::outcome::{VARIABLES, Variable};
 use crate::model::rules::Rule;
 use crate::model::{Action, Event, Observer, State, simulate};
-use crate::output::{csv_writer, fmt_num};
+use crate::output::{csv_writer, fmt_fixed, fmt_num};
 use crate::scenario::{ResolvedLever, Scenario};
 
+/// The columns that describe an event, with their meaning (for `--help`).
+const EVENT_COLUMNS: [(&str, &str); 5] = [
+    (
+        "week",
+        "Week of the run, from 0 (the week of the start date).",
+    ),
+    ("date", "First day of that week, YYYY-MM-DD."),
+    (
+        "actor",
+        "Who acted (a truce's lapse concerns both: listed under the first).",
+    ),
+    (
+        "action",
+        "The move (as named in rules) or the event: formal_extraditions, legal_loss, proposal_expired, truce_lapsed.",
+    ),
+    ("detail", "The move or event in words."),
+];
+
 /// The month-end variables (timeseries.csv names, rows of
-/// `outcome::VARIABLES`) printed with every event, in column order: each is
-/// read by the variable's own extractor, so a trace column is the number
+/// `outcome::VARIABLES`) printed with every event, in column order, each
+/// with the fixed number of decimals it is printed to: each is read by the
+/// variable's own extractor, so a trace column is the number
 /// timeseries.csv reports for the same state.
-pub const STATE_COLUMNS: [&str; 9] = [
-    "{a}_tariff_pct",
-    "exempt_share",
-    "threat_active",
-    "{b}_tariff_pct",
-    "extraditions_cum",
-    "cooperation_level",
-    "trust",
-    "{b}_approval_pct",
-    "{a}_demand",
+pub const STATE_COLUMNS: [(&str, usize); 9] = [
+    ("{a}_tariff_pct", 1),
+    ("exempt_share", 3),
+    ("threat_active", 0),
+    ("{b}_tariff_pct", 1),
+    ("extraditions_cum", 0),
+    ("cooperation_level", 0),
+    ("trust", 3),
+    ("{b}_approval_pct", 1),
+    ("{a}_demand", 1),
 ];
 
 /// The rows of `outcome::VARIABLES` behind [`STATE_COLUMNS`].
 fn state_variables() -> [&'static Variable; STATE_COLUMNS.len()] {
-    STATE_COLUMNS.map(|template| {
+    STATE_COLUMNS.map(|(template, _)| {
         VARIABLES
             .iter()
             .find(|v| v.template == template)
             .expect("every trace column is a month-end variable")
     })
+}
+
+/// Widest line of [`columns_help`]: the help fits an 80-column terminal.
+const HELP_WIDTH: usize = 78;
+
+/// The trace's columns and what each holds, for `trace --help`: one entry
+/// per column, the meaning wrapped and indented; the state columns' meaning
+/// is the variable's own doc.
+pub fn columns_help() -> String {
+    let name = |t: &str| t.replace("{a}", "<a>").replace("{b}", "<b>");
+    let width = EVENT_COLUMNS
+        .iter()
+        .map(|c| c.0.len())
+        .chain(STATE_COLUMNS.iter().map(|c| name(c.0).len()))
+        .max()
+        .unwrap_or(0);
+    let entry = |column: &str, doc: &str| {
+        let indent = " ".repeat(width + 4);
+        let mut text = format!("  {column:width$}  ");
+        let mut line = text.len();
+        for (i, word) in doc.split_whitespace().enumerate() {
+            if i > 0 && line + 1 + word.len() > HELP_WIDTH {
+                text.push('\n');
+                text.push_str(&indent);
+                line = indent.len();
+            } else if i > 0 {
+                text.push(' ');
+                line += 1;
+            }
+            text.push_str(word);
+            line += word.chars().count();
+        }
+        text.push('\n');
+        text
+    };
+    let mut text = String::from("Columns, one row per event:\n");
+    for (column, doc) in EVENT_COLUMNS {
+        text += &entry(column, doc);
+    }
+    text += "The state right after the event (<a>, <b>: the scenario's actor ids):\n";
+    for (variable, (template, decimals)) in state_variables().iter().zip(STATE_COLUMNS) {
+        let places = match decimals {
+            0 => "whole numbers".to_string(),
+            1 => "1 decimal".to_string(),
+            n => format!("{n} decimals"),
+        };
+        text += &entry(
+            &name(template),
+            &format!("{} Printed to {places}.", name(variable.doc)),
+        );
+    }
+    text.trim_end().to_string()
 }
 
 struct Tracer<'a, W: Write> {
@@ -148,8 +219,9 @@ impl<W: Write> Observer for Tracer<'_, W> {
         ];
         row.extend(
             state_variables()
-                .map(|v| (v.value)(state))
-                .map(|x| fmt_num(Some((x * 1000.0).round() / 1000.0))),
+                .iter()
+                .zip(STATE_COLUMNS)
+                .map(|(v, (_, decimals))| fmt_fixed((v.value)(state), decimals)),
         );
         if let Err(e) = self.out.write_record(&row) {
             self.error = Some(e.into());
@@ -189,14 +261,11 @@ pub fn write<W: Write>(
     let lever = ResolvedLever::new(scenario, lever).map_err(anyhow::Error::msg)?;
     let (params, mut rngs, _, _) = engine::prepare_run(&lever, seed, run);
     let mut out = csv_writer(out);
-    let mut header: Vec<String> = ["week", "date", "actor", "action", "detail"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> = EVENT_COLUMNS.iter().map(|c| c.0.to_string()).collect();
     header.extend(
         STATE_COLUMNS
             .iter()
-            .map(|c| crate::model::outcome::expand(c, &scenario.ids)),
+            .map(|c| crate::model::outcome::expand(c.0, &scenario.ids)),
     );
     let result = out.write_record(&header).map_err(io::Error::from);
     let mut tracer = Tracer {
@@ -224,8 +293,54 @@ mod tests {
     #[test]
     fn every_trace_column_is_a_month_end_variable() {
         let rows = state_variables();
-        for (row, template) in rows.iter().zip(STATE_COLUMNS) {
+        for (row, (template, _)) in rows.iter().zip(STATE_COLUMNS) {
             assert_eq!(row.template, template);
         }
+    }
+
+    #[test]
+    fn the_help_names_every_column_within_80_columns() {
+        let help = columns_help();
+        assert!(help.lines().all(|l| l.chars().count() <= 80), "{help}");
+        let named: Vec<&str> = help
+            .lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        let columns: Vec<String> = EVENT_COLUMNS
+            .iter()
+            .map(|c| c.0.to_string())
+            .chain(
+                STATE_COLUMNS
+                    .iter()
+                    .map(|c| c.0.replace("{a}", "<a>").replace("{b}", "<b>")),
+            )
+            .collect();
+        assert_eq!(named, columns);
+    }
+
+    #[test]
+    fn state_columns_are_printed_to_their_decimals() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("us_mexico_2025-09.toml");
+        let scenario = Scenario::load(&path).unwrap();
+        let mut bytes = Vec::new();
+        write(&scenario, "baseline", scenario.seed, 3, &mut bytes).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let mut rows = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            for (k, (_, decimals)) in STATE_COLUMNS.iter().enumerate() {
+                let cell = &record[EVENT_COLUMNS.len() + k];
+                let after_point = cell.split_once('.').map_or(0, |(_, d)| d.len());
+                assert_eq!(after_point, *decimals, "{cell} in {record:?}");
+                assert!(
+                    !cell.starts_with("-0") || !cell.trim_start_matches(['-', '0', '.']).is_empty()
+                );
+            }
+            rows += 1;
+        }
+        assert!(rows > 10, "{rows} events");
     }
 }

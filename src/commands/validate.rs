@@ -27,12 +27,12 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
                     .filter(|v| matches!(v, ParamValue::Uncertain(_)))
                     .count();
                 super::emit(&format!(
-                    "ok: {} (scenario {}, {} levers, {} uncertain parameters, {} weeks to {})\n",
+                    "ok: {} (scenario {}, {}, {}, {} to {})\n",
                     path.display(),
                     s.name,
-                    s.levers.len(),
-                    uncertain,
-                    s.calendar.horizon_weeks,
+                    crate::output::count(s.levers.len(), "lever"),
+                    crate::output::count(uncertain, "uncertain parameter"),
+                    crate::output::count(s.calendar.horizon_weeks, "week"),
                     s.calendar.month_ends.last().map_or("", |(d, _)| d.as_str()),
                 ))?;
             }

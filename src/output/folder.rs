@@ -76,9 +76,10 @@ pub struct Transaction {
     kept: Vec<String>,
     contents: Contents,
     remove_stale: bool,
-    /// The folder did not exist before: removed again (when still empty)
-    /// if the transaction is abandoned.
-    created: bool,
+    /// The folders this transaction made (the output folder and any
+    /// missing parents), deepest first: removed again (each when still
+    /// empty) if the transaction is abandoned.
+    created: Vec<PathBuf>,
     committed: bool,
     /// The SHA-256 of every staged or kept file, for manifest.json.
     hashes: BTreeMap<String, String>,
@@ -88,10 +89,14 @@ pub struct Transaction {
 
 impl Drop for Transaction {
     fn drop(&mut self) {
-        if !self.committed && self.created {
-            // The temp files go first, then the folder made for them.
+        if !self.committed && !self.created.is_empty() {
+            // The temp files go first, then the folders made for them.
             self.staged.clear();
-            let _ = std::fs::remove_dir(&self.dir);
+            for dir in &self.created {
+                if std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
         }
     }
 }
@@ -135,8 +140,26 @@ impl Transaction {
                 io::Error::other("it is a link to a folder that does not exist"),
             ));
         }
-        let created = link.is_none();
-        std::fs::create_dir_all(dir).map_err(|e| OutputError::at(dir, e))?;
+        if let Some(file) = file_in_the_way(dir) {
+            let why = if file == dir {
+                "it is a file, not a folder".to_string()
+            } else {
+                format!("{} is a file, not a folder", file.display())
+            };
+            return Err(OutputError::at(dir, io::Error::other(why)));
+        }
+        let created: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            // The parents it made before failing go again.
+            for made in &created {
+                let _ = std::fs::remove_dir(made);
+            }
+            return Err(OutputError::at(dir, e));
+        }
         if !dir.is_dir() {
             return Err(OutputError::at(dir, io::Error::other("it is not a folder")));
         }
@@ -350,6 +373,24 @@ impl Transaction {
         }
         Ok(())
     }
+}
+
+/// The file that keeps `dir` from being made an output folder: `dir`
+/// itself, or the nearest of its parents that exists, when that is a file
+/// rather than a folder; `None` when `dir` can be one.
+pub fn file_in_the_way(dir: &Path) -> Option<&Path> {
+    for ancestor in dir.ancestors() {
+        if ancestor.as_os_str().is_empty() {
+            break;
+        }
+        match std::fs::metadata(ancestor) {
+            Ok(meta) if meta.is_dir() => return None,
+            Ok(_) => return Some(ancestor),
+            // Missing: made with the folder.
+            Err(_) => {}
+        }
+    }
+    None
 }
 
 /// A folder could not be read back or written.

@@ -162,6 +162,27 @@ pub fn fmt_num(x: Option<f64>) -> String {
     }
 }
 
+/// Formats `x` with exactly `decimals` decimals for the terminal, never as
+/// "-0.000": a value that rounds to zero is printed without its sign.
+/// `NaN` and infinities are printed as Rust prints them.
+pub fn fmt_fixed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(unsigned) if unsigned.bytes().all(|c| c == b'0' || c == b'.') => unsigned.to_string(),
+        _ => text,
+    }
+}
+
+/// `n` and the noun, in the singular for one: "1 run", "2 runs", "0 runs".
+/// `noun` is the singular; the plural adds an `s`.
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Makes a CSV writer with the settings every file shares (RFC 4180, `\n`).
 pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
@@ -171,7 +192,24 @@ pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_num;
+    use super::{count, fmt_fixed, fmt_num};
+
+    #[test]
+    fn fixed_decimals_never_show_minus_zero() {
+        assert_eq!(fmt_fixed(-0.0, 3), "0.000");
+        assert_eq!(fmt_fixed(-0.0004, 3), "0.000");
+        assert_eq!(fmt_fixed(-0.4, 0), "0");
+        assert_eq!(fmt_fixed(-0.0006, 3), "-0.001");
+        assert_eq!(fmt_fixed(1.23456, 2), "1.23");
+        assert_eq!(fmt_fixed(-12.5, 1), "-12.5");
+    }
+
+    #[test]
+    fn counts_take_the_singular_for_one() {
+        assert_eq!(count(1u64, "run"), "1 run");
+        assert_eq!(count(0usize, "lever"), "0 levers");
+        assert_eq!(count(2u32, "point"), "2 points");
+    }
 
     #[test]
     fn numbers_are_plain() {

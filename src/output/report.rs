@@ -79,15 +79,7 @@ fn fixed(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
         return String::new();
     }
-    let text = format!("{x:.decimals$}");
-    if text
-        .trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        return text.trim_start_matches('-').to_string();
-    }
-    text.replace('-', "\u{2212}")
+    super::fmt_fixed(x, decimals).replace('-', "\u{2212}")
 }
 
 /// Like [`fixed`], with a `+` in front of a positive number.

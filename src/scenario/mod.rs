@@ -181,6 +181,33 @@ impl fmt::Display for ScenarioError {
     }
 }
 
+/// The message for a scenario file that does not exist, with the nearest
+/// name among the files of its folder when one is close.
+fn missing_file(path: &Path) -> String {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let given = path.file_name().unwrap_or_default().to_string_lossy();
+    let names: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    match suggest(&given, &names) {
+        Some(name) => format!(
+            "cannot read the file: no such file; did you mean {}?",
+            path.with_file_name(name).display()
+        ),
+        None => "cannot read the file: no such file".to_string(),
+    }
+}
+
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -204,7 +231,10 @@ impl Scenario {
         let mut bytes = Vec::new();
         std::fs::File::open(path)
             .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| whole(format!("cannot read the file: {e}")))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => whole(missing_file(path)),
+                _ => whole(format!("cannot read the file: {e}")),
+            })?;
         if bytes.len() as u64 > MAX_SCENARIO_BYTES {
             return Err(whole(format!(
                 "the file is larger than {MAX_SCENARIO_BYTES} bytes, the most a scenario may be"
