@@ -264,6 +264,30 @@ fn a_misspelt_requirement_is_a_usage_error_with_a_suggestion() {
         .stderr(predicate::str::contains("from 0 to 1"));
 }
 
+#[test]
+fn param_errors_quote_what_was_typed_in_calibrates_own_format() {
+    for (param, message) in [
+        (
+            "us.impose_weight=1:x",
+            "--param `us.impose_weight=1:x`: HIGH `x` in `1:x` is not a finite number",
+        ),
+        (
+            "us.impose_weight=1:5:3",
+            "`1:5:3` is not LOW:HIGH (e.g. us.impose_weight=1:5)",
+        ),
+        ("us.impose_weight=5:1", "`5:1` needs LOW < HIGH"),
+        ("us.impose_weigth=1:5", "did you mean `us.impose_weight`?"),
+    ] {
+        calibrate()
+            .args(["--param", param])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("STEPS").not())
+            .stderr(predicate::str::contains(":2`").not());
+    }
+}
+
 fn data(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("data")

@@ -225,20 +225,30 @@ fn parse_dimension(text: &str, cases: &[Case]) -> Result<Dimension, UsageError> 
     let (path, range) = rest
         .split_once('=')
         .ok_or_else(|| UsageError(format!("--param `{text}` is not [STEM:]PATH=LOW:HIGH")))?;
+    let range = range.trim();
+    if range.split(':').count() != 2 {
+        return Err(UsageError(format!(
+            "--param `{text}`: `{range}` is not LOW:HIGH (e.g. {path}=1:5)",
+            path = path.trim()
+        )));
+    }
     let mut targets = Vec::new();
     for (j, case) in cases.iter().enumerate() {
         if only.is_some_and(|k| k != j) {
             continue;
         }
-        // A calibration range is a sweep range with two grid points.
+        // A calibration range is a sweep range with two grid points; its
+        // messages quote the range as the user typed it.
+        let as_sweep = format!("{range}:2");
         let r = case
             .scenario
-            .sweep_range(path.trim(), &format!("{}:2", range.trim()))
+            .sweep_range(path.trim(), &as_sweep)
             .map_err(|e| {
+                let e = e.replace(&format!("`{as_sweep}`"), &format!("`{range}`"));
                 if cases.len() > 1 {
                     UsageError(format!("--param `{text}` in {}: {e}", case.path.display()))
                 } else {
-                    UsageError(e)
+                    UsageError(format!("--param `{text}`: {e}"))
                 }
             })?;
         targets.push((j, r));
