@@ -367,3 +367,40 @@ fn scoring_a_folder_without_timeseries_says_to_run_first() {
         .stderr(predicate::str::contains("holds no timeseries.csv"))
         .stderr(predicate::str::contains("run first: `bilateral run"));
 }
+
+#[test]
+fn the_progress_bar_counts_and_rates_runs_as_the_final_line_does() {
+    // A terminal for stderr, where the bar is drawn (`script`, util-linux).
+    let tmp = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} run {} --runs 3000 --threads 1 --out {}",
+        assert_cmd::cargo::cargo_bin("bilateral").display(),
+        scenario("us_mexico_2025-09.toml").display(),
+        tmp.path().join("out").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    let bars: Vec<&str> = text.lines().filter(|l| l.contains("/24000 runs")).collect();
+    assert!(!bars.is_empty(), "a bar of 3000 runs x 8 levers: {text}");
+    let number_before = |line: &str, unit: &str| -> f64 {
+        let head = &line[..line.find(unit).unwrap()];
+        let word = head.split([' ', '(']).rfind(|w| !w.is_empty()).unwrap();
+        word.parse()
+            .unwrap_or_else(|_| panic!("`{word}` before {unit} is a whole number"))
+    };
+    let bar_rate = number_before(bars.last().unwrap(), " runs/s");
+    let last = text
+        .lines()
+        .find(|l| l.contains("runs x 8 levers in"))
+        .unwrap();
+    let final_rate = number_before(last, " runs/s");
+    // The final line's time includes writing the files, the bar's not.
+    assert!(
+        final_rate <= bar_rate * 1.5 && final_rate >= bar_rate / 2.0,
+        "bar {bar_rate} runs/s, final line {final_rate} runs/s"
+    );
+}

@@ -146,10 +146,18 @@ pub fn progress(quiet: bool, total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    // The rate is runs done over time elapsed, as the final line reports it
+    // (indicatif's {per_sec} is a recent-window estimate with 4 decimals).
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {rate} runs/s  eta {eta}")
     {
-        bar.set_style(style);
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let seconds = state.elapsed().as_secs_f64().max(1e-9);
+                let _ = write!(w, "{:.0}", state.pos() as f64 / seconds);
+            },
+        ));
     }
     bar
 }

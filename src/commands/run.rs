@@ -346,9 +346,12 @@ fn simulate(config: &RunConfig, folder: &mut Transaction) -> Result<Results> {
         None
     };
     let first = plan.range.start;
-    let bar = super::progress(config.quiet, plan.range.end - first);
+    // The bar counts one lever's run as a run, as the final line's runs/s
+    // does, so the two rates agree.
+    let levers = config.levers.len() as u64;
+    let bar = super::progress(config.quiet, (plan.range.end - first) * levers);
     let (results, file) = simulate_into(config, &plan, file, &runs_path, |done| {
-        bar.set_position(done - first);
+        bar.set_position((done - first) * levers);
     })?;
     bar.finish_and_clear();
     if let Some(file) = file {
