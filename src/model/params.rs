@@ -211,7 +211,7 @@ param_struct! {
     /// Shared state at the start date.
     InitialWorld, INITIAL_WORLD_SPECS {
         cooperation_level: "rung 0-4", 0.0, 4.0, "Cooperation ladder: 0 none, 1 intelligence sharing, 2 joint training and operations, 3 implementation group, 4 signed agreement.", "Feb 2025: 1 (intelligence sharing); Sep 2025: 3 (programme with implementation group, article).";
-        trust: "0-1", 0.0, 1.0, "Mutual trust.", "Reason: 0.4 in February; September: the end state of the calibrated February runs (mean 0.46), 0.45.";
+        trust: "0-1", 0.0, 1.0, "Mutual trust.", "Reason: 0.4 in February; September: the end state of the calibrated February runs as a range (Mexico 0.55-0.67, Canada 0.40-0.50, China 0.10-0.14: their p25-p75).";
         truce_weeks_left: "weeks", 0.0, 104.0, "Weeks left of a truce in force at the start date (0: none).", "Record (China): the Geneva truce, extended on 11 Aug 2025 to 10 Nov 2025, ~10 weeks after 3 Sep 2025.", default = 0.0;
     }
 }
@@ -228,7 +228,7 @@ param_struct! {
         interdiction_level: "levels", 0.0, 10.0, "Interdiction of outbound illicit flows.", "Reason: Mexico's crackdown intensified through 2025 (1 in Feb, 3 in Sep).";
         migration_enforcement: "0-1", 0.0, 1.0, "Enforcement on migration flows towards the other side.", "Reason: high enforcement already in 2024-25.";
         approval_pct: "%", 0.0, 100.0, "Domestic approval of the government.", "Record (El Financiero): 84 in early Feb (rally included), 74 in August.";
-        demand: "concession points", 0.0, 10000.0, "Current demand on the other side.", "US in September: the end state of the calibrated February runs (mean 88, p25-p75 76-97); Mexico: judgement, its demands (arms, sovereignty) are few.";
+        demand: "concession points", 0.0, 10000.0, "Current demand on the other side.", "US in September: the end state of the calibrated February runs as a range (their p25-p75: on Mexico 78-101, Canada 66-78, China 53-64); the other side: judgement, its demands (arms, sovereignty, tariffs lifted) are few.";
         concessions_received: "concession points", 0.0, 10000.0, "Decayed stock of concessions received from the other side.", "Reason: decayed stock of the August transfer and the programme.";
         transfer_pool: "people", 0.0, 10000.0, "Detainees available for a mass transfer to the other side.", "Record: 29 ready on Feb 27; ~4 after the Aug 12 transfer.";
         enforcement_adaptation: "log points", 0.0, 50.0, "Traffickers' adaptation already built up against this side's enforcement.", "Reason: none in February; some after six months of crackdown.";
