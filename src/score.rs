@@ -1,6 +1,7 @@
 //! Holding simulated distributions against observations: interval
 //! coverage, PIT and CRPS per observation, and their totals.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -172,7 +173,7 @@ pub fn check_variables(
 
 /// The month-end variables of a scenario with actors `ids`, named as in
 /// timeseries.csv.
-pub fn variable_names(ids: &[String; 2]) -> Vec<String> {
+pub fn variable_names(ids: &Pair<String>) -> Vec<String> {
     VARIABLES.iter().map(|v| expand(v.template, ids)).collect()
 }
 
@@ -228,7 +229,7 @@ pub fn score_results(
     results: &Results,
     lever: usize,
     calendar: &Calendar,
-    ids: &[String; 2],
+    ids: &Pair<String>,
     observed: &[Observation],
 ) -> (Vec<Scored>, Vec<Observation>) {
     let names: Vec<String> = VARIABLES.iter().map(|v| expand(v.template, ids)).collect();

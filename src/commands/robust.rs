@@ -4,6 +4,7 @@
 //! indices, so run `i` here is run `i` of runs.csv) and feeds each run's
 //! levers together to `analysis::regret`; nothing per run is kept.
 
+use crate::model::Pair;
 use std::path::Path;
 
 use anyhow::Result;
@@ -22,7 +23,7 @@ use crate::output::manifest::{AnalysisInfo, Manifest, RunIdentity};
 use crate::scenario::{Scenario, suggest};
 
 /// The outcome metric names of a scenario, in `METRICS` order.
-pub fn metric_names(ids: &[String; 2]) -> Vec<String> {
+pub fn metric_names(ids: &Pair<String>) -> Vec<String> {
     METRICS.iter().map(|m| expand(m.template, ids)).collect()
 }
 

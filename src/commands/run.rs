@@ -1,5 +1,6 @@
 //! `bilateral run`: every lever of a scenario, CSV outputs into a folder.
 
+use crate::model::Pair;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -113,7 +114,7 @@ impl RunConfig {
 }
 
 /// Parses `METRIC=HALF_WIDTH`.
-fn parse_until_ci(text: &str, ids: &[String; 2]) -> Result<engine::StopRule, UsageError> {
+fn parse_until_ci(text: &str, ids: &Pair<String>) -> Result<engine::StopRule, UsageError> {
     let (metric, width) = text.split_once('=').ok_or_else(|| {
         UsageError(format!(
             "--until-ci `{text}` is not METRIC=HALF_WIDTH (e.g. us_tariff_pct_end=0.5)"

@@ -9,6 +9,7 @@
 //! output is the same for any `--threads`) with the choice and shock
 //! streams of the point's noise. The estimators then read the metrics.
 
+use crate::model::Pair;
 use std::fmt::Write as _;
 
 use anyhow::Result;
@@ -471,7 +472,7 @@ fn summary(
     total: u64,
     elapsed: f64,
     path: &std::path::Path,
-    ids: &[String; 2],
+    ids: &Pair<String>,
 ) -> String {
     let r3 = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |x| output::fmt_fixed(x, 3));
     let ci = |e: &Estimate| {

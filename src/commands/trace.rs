@@ -1,5 +1,6 @@
 //! `bilateral trace`: the week-by-week story of one run, as CSV on stdout.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use anyhow::Result;
@@ -113,15 +114,15 @@ pub fn columns_help() -> String {
 
 struct Tracer<'a, W: Write> {
     out: csv::Writer<W>,
-    ids: &'a [String; 2],
+    ids: &'a Pair<String>,
     calendar: &'a Calendar,
     rules: &'a [Rule],
     error: Option<io::Error>,
 }
 
 /// What a move did, in words.
-fn describe_move(actor: usize, action: Action, value: f64, ids: &[String; 2]) -> String {
-    let other = &ids[1 - actor];
+fn describe_move(actor: usize, action: Action, value: f64, ids: &Pair<String>) -> String {
+    let other = &ids[crate::model::other(actor)];
     match action {
         Action::Hold => format!("let the {value}% threat lapse at its deadline"),
         Action::Threaten => format!("threatens {value}% on {other}'s goods"),
@@ -153,7 +154,7 @@ fn describe_move(actor: usize, action: Action, value: f64, ids: &[String; 2]) ->
     }
 }
 
-fn describe(event: &Event, ids: &[String; 2], rules: &[Rule]) -> (usize, &'static str, String) {
+fn describe(event: &Event, ids: &Pair<String>, rules: &[Rule]) -> (usize, &'static str, String) {
     match *event {
         Event::Chose {
             actor,
@@ -179,7 +180,10 @@ fn describe(event: &Event, ids: &[String; 2], rules: &[Rule]) -> (usize, &'stati
             (
                 actor,
                 "formal_extraditions",
-                format!("{people} {noun} extradited to {}", ids[1 - actor]),
+                format!(
+                    "{people} {noun} extradited to {}",
+                    ids[crate::model::other(actor)]
+                ),
             )
         }
         Event::LegalLoss { actor, tariff_pct } => (

@@ -12,6 +12,7 @@
 
 pub mod seeds;
 
+use crate::model::Pair;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -635,7 +636,7 @@ impl Results {
     /// The message names the lever and the quantity.
     pub fn check(
         &self,
-        ids: &[String; 2],
+        ids: &Pair<String>,
         levers: &[String],
         reference: usize,
         months: usize,

@@ -18,5 +18,5 @@ pub mod step;
 pub use action::Action;
 pub use choice::choice_probabilities;
 pub use params::ModelParams;
-pub use state::State;
+pub use state::{Pair, State, other};
 pub use step::{DynamicsRngs, Event, NoObserver, Observer, RunTotals, simulate};

@@ -4,6 +4,7 @@
 //! docs/MODEL.md, "Effects of moves", lists them; the feasibility of each
 //! move is in [`super::choice::utility`].
 
+use crate::model::Pair;
 use rand_distr::Distribution;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -366,7 +367,7 @@ pub fn apply(
 }
 
 /// The acting side and the other, mutably.
-pub fn split_mut(actors: &mut [ActorState; 2], i: usize) -> (&mut ActorState, &mut ActorState) {
+pub fn split_mut(actors: &mut Pair<ActorState>, i: usize) -> (&mut ActorState, &mut ActorState) {
     let (first, second) = actors.split_at_mut(1);
     if i == 0 {
         (&mut first[0], &mut second[0])

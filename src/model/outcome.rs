@@ -6,6 +6,7 @@
 
 use super::state::State;
 use super::step::RunTotals;
+use crate::model::Pair;
 
 /// The value of an outcome metric in a finished run.
 pub type MetricFn = fn(&State, &RunTotals) -> f64;
@@ -470,7 +471,7 @@ pub const VARIABLES: &[Variable] = &[
 ];
 
 /// Expands a name template with the two actor ids.
-pub fn expand(template: &str, ids: &[String; 2]) -> String {
+pub fn expand(template: &str, ids: &Pair<String>) -> String {
     template.replace("{a}", &ids[0]).replace("{b}", &ids[1])
 }
 

@@ -8,6 +8,8 @@
 //! docs/MODEL.md explains each mechanism and where each value comes from;
 //! a test checks that every parameter declared here is named there.
 
+use super::state::Pair;
+
 /// Which table of a scenario file a parameter lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -251,7 +253,7 @@ pub struct ModelParams {
     /// Shared dynamics.
     pub world: WorldParams,
     /// Per-government parameters, in scenario actor order.
-    pub actors: [ActorParams; 2],
+    pub actors: Pair<ActorParams>,
     /// Shared initial state.
     pub initial_world: InitialWorld,
     /// Per-government initial state, in scenario actor order.
@@ -328,7 +330,7 @@ pub fn spec_at(index: usize) -> (Section, Option<usize>, &'static ParamSpec) {
 
 /// The dotted path of a flat index given the two actor ids, e.g.
 /// `us.demand_ratchet`, `world.trust_baseline`, `initial.mx.approval_pct`.
-pub fn path_of(index: usize, ids: &[String; 2]) -> String {
+pub fn path_of(index: usize, ids: &Pair<String>) -> String {
     let (section, actor, spec) = spec_at(index);
     match (section, actor) {
         (Section::World, _) => format!("world.{}", spec.key),

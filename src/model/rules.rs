@@ -8,6 +8,7 @@
 use super::action::Action;
 use super::outcome::{VARIABLES, expand};
 use super::state::State;
+use crate::model::Pair;
 
 /// Weeks of history kept for the `*_last_<N>w` counters.
 pub const HISTORY_WEEKS: usize = 13;
@@ -122,7 +123,7 @@ impl ActorVar {
 
 /// Every variable name a condition may use with actor ids `ids`: shared
 /// names, `<id>.<name>` for each government, and the timeseries.csv names.
-pub fn variable_names(ids: &[String; 2]) -> Vec<(String, Var)> {
+pub fn variable_names(ids: &Pair<String>) -> Vec<(String, Var)> {
     let mut names = vec![
         ("week".to_string(), Var::Week),
         ("cooperation_level".to_string(), Var::CooperationLevel),

@@ -3,6 +3,11 @@
 use super::params::{InitialActor, InitialWorld, ModelParams};
 use super::rules::HISTORY_WEEKS;
 
+/// One value per government of the pair, indexed as [`other`] describes:
+/// the type that writes the two-actor assumption into signatures (actor
+/// ids, parameters, states, per-side rates).
+pub type Pair<T> = [T; 2];
+
 /// The other government of the pair: the model has exactly two actors,
 /// indexed 0 (the side that threatens first) and 1 (the side it presses),
 /// and this is where that assumption is written down for the model code.
@@ -125,7 +130,7 @@ pub struct State {
     /// Weeks completed.
     pub week: u32,
     /// The two governments, in scenario order.
-    pub actors: [ActorState; 2],
+    pub actors: Pair<ActorState>,
     /// Cooperation ladder rung, 0–4.
     pub cooperation_level: u8,
     /// Mutual trust, 0–1.

@@ -4,6 +4,7 @@
 //! reference (common random numbers), so the differences are paired: the
 //! interval is a 95% confidence interval of the mean paired difference.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
@@ -31,7 +32,7 @@ pub const HEADER: [&str; 13] = [
 pub fn write(
     w: impl Write,
     scenario: &str,
-    ids: &[String; 2],
+    ids: &Pair<String>,
     results: &Results,
 ) -> io::Result<()> {
     let mut out = csv_writer(w);

@@ -5,6 +5,7 @@
 //! never whatever else lies in the folder; the package validates with the
 //! reference validator (`frictionless validate datapackage.json`, run in CI).
 
+use crate::model::Pair;
 use std::io::Write as _;
 
 use serde_json::{Value, json};
@@ -14,7 +15,7 @@ use super::export::{self, ExportError, Exporter, Source};
 use crate::model::outcome::{METRICS, VARIABLES, expand};
 
 /// What a column holds: Table Schema type, description and unit.
-fn describe(column: &str, ids: &[String; 2]) -> (&'static str, String, Option<String>) {
+fn describe(column: &str, ids: &Pair<String>) -> (&'static str, String, Option<String>) {
     let metric = METRICS.iter().find(|m| expand(m.template, ids) == column);
     if let Some(m) = metric {
         return ("number", expand(m.doc, ids), unit_of(m.doc));
@@ -160,7 +161,7 @@ fn unit_of(doc: &str) -> Option<String> {
 }
 
 /// The data package of the CSV tables `tables` (file name and header).
-pub fn package(name: &str, ids: &[String; 2], tables: &[(&str, Vec<String>)]) -> Value {
+pub fn package(name: &str, ids: &Pair<String>, tables: &[(&str, Vec<String>)]) -> Value {
     let mut resources = Vec::new();
     for (file, header) in tables {
         let fields: Vec<Value> = header

@@ -1,6 +1,7 @@
 //! decision.csv: one row per lever, the headline metrics as columns (mean and
 //! paired difference from the reference lever), ready for a briefing table.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
@@ -24,7 +25,7 @@ pub const HEADLINE: [&str; 8] = [
 pub fn write(
     w: impl Write,
     scenario: &str,
-    ids: &[String; 2],
+    ids: &Pair<String>,
     results: &Results,
 ) -> io::Result<()> {
     let mut out = csv_writer(w);

@@ -10,6 +10,7 @@
 //! package's resources, the workbook's sheets and the stale files removed
 //! from an earlier run all come from it.
 
+use crate::model::Pair;
 use std::io;
 
 use super::folder::Contents;
@@ -23,7 +24,7 @@ pub struct RunTables<'a> {
     /// Scenario name.
     pub scenario: &'a str,
     /// Actor ids.
-    pub ids: &'a [String; 2],
+    pub ids: &'a Pair<String>,
     /// Month ends.
     pub calendar: &'a Calendar,
     /// The accumulated statistics.

@@ -9,6 +9,7 @@
 //! (decimal strings) and sparse histogram of `stats::Summary`, and the
 //! paired sums of `stats::Paired`. All of it merges exactly.
 
+use crate::model::Pair;
 use std::io::{Read as _, Write};
 use std::path::{Path, PathBuf};
 
@@ -48,7 +49,7 @@ pub struct Partial {
     /// SHA-256 of the scenario file.
     pub scenario_sha256: String,
     /// Actor ids.
-    pub ids: [String; 2],
+    pub ids: Pair<String>,
     /// Start date, YYYY-MM-DD.
     pub start_date: String,
     /// Months reported.

@@ -10,6 +10,7 @@
 //! two levers: each band polygon carries `data-lever`, and the report test
 //! checks it.
 
+use crate::model::Pair;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -520,12 +521,12 @@ fn multiples(
 /// Actor names and lever descriptions from the scenario file named in
 /// manifest.json, when it is still there and has the same actors.
 struct ScenarioText {
-    names: [String; 2],
+    names: Pair<String>,
     description: String,
     levers: BTreeMap<String, String>,
 }
 
-fn scenario_text(manifest: &serde_json::Value, ids: &[String; 2]) -> ScenarioText {
+fn scenario_text(manifest: &serde_json::Value, ids: &Pair<String>) -> ScenarioText {
     let mut out = ScenarioText {
         names: ids.clone(),
         description: String::new(),
@@ -582,7 +583,7 @@ struct Shown {
 
 /// The words for a metric, from its documentation in the model's metric
 /// table (actor names in place of ids).
-fn shown(metric: &str, ids: &[String; 2], names: &[String; 2]) -> Shown {
+fn shown(metric: &str, ids: &Pair<String>, names: &Pair<String>) -> Shown {
     let doc = METRICS
         .iter()
         .find(|q| expand(q.template, ids) == metric)
@@ -748,7 +749,7 @@ const EVENTS: [(&str, &str); 3] = [
     ("{a}_strike_{b}_ever", "{A} has acted on {B}'s soil"),
 ];
 
-fn words(template: &str, names: &[String; 2]) -> String {
+fn words(template: &str, names: &Pair<String>) -> String {
     template.replace("{A}", &names[0]).replace("{B}", &names[1])
 }
 
@@ -1321,7 +1322,7 @@ h1{{font-size:1.5em}}h2{{font-size:1.25em;margin-top:1.8em;border-bottom:1px sol
 /// The sensitivity section: per lever and headline metric (those of
 /// decision.csv that sensitivity.csv holds), a bar chart of the
 /// parameters that matter most.
-fn sensitivity_section(table: &Table, ids: &[String; 2], names: &[String; 2]) -> String {
+fn sensitivity_section(table: &Table, ids: &Pair<String>, names: &Pair<String>) -> String {
     let morris = table.rows.iter().any(|r| cell(r, "index") == "mu_star");
     let mut levers: Vec<&str> = Vec::new();
     for r in &table.rows {
@@ -1543,8 +1544,8 @@ fn decision_table(
     decision: &Table,
     compare: Option<&Table>,
     headline: &[String],
-    ids: &[String; 2],
-    names: &[String; 2],
+    ids: &Pair<String>,
+    names: &Pair<String>,
 ) -> String {
     let mut html = String::from(
         "<h2>Decision table</h2><p class=\"note\">Mean over the runs of each lever; below it, the mean paired difference from the baseline with its 95% interval. Shares of runs in percent, their differences in percentage points.</p><table><tr><th>lever</th>",

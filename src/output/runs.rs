@@ -1,5 +1,6 @@
 //! runs.csv: one row per run and lever, streamed in run order.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
@@ -17,7 +18,7 @@ impl<W: Write> RunsWriter<W> {
     /// parameter path, the metrics, then `rule_<name>_fired` per rule.
     pub fn new(
         w: W,
-        ids: &[String; 2],
+        ids: &Pair<String>,
         levers: Vec<String>,
         reported: &[String],
         rules: &[String],

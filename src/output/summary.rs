@@ -1,5 +1,6 @@
 //! summary.csv: one row per lever and outcome metric.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
@@ -16,7 +17,7 @@ pub const HEADER: [&str; 13] = [
 pub fn write(
     w: impl Write,
     scenario: &str,
-    ids: &[String; 2],
+    ids: &Pair<String>,
     results: &Results,
 ) -> io::Result<()> {
     let mut out = csv_writer(w);

@@ -1,5 +1,6 @@
 //! sweep.csv: one row per sweep point, lever and metric.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
@@ -10,13 +11,13 @@ use crate::model::outcome::{METRICS, expand};
 pub struct SweepWriter<W: Write> {
     out: csv::Writer<W>,
     scenario: String,
-    ids: [String; 2],
+    ids: Pair<String>,
 }
 
 impl<W: Write> SweepWriter<W> {
     /// Writes the header: `scenario,point`, one column per swept parameter
     /// path, then `lever,metric,n,mean,sd,ci_low,ci_high,p05,p50,p95`.
-    pub fn new(w: W, scenario: &str, ids: &[String; 2], params: &[String]) -> io::Result<Self> {
+    pub fn new(w: W, scenario: &str, ids: &Pair<String>, params: &[String]) -> io::Result<Self> {
         let mut out = csv_writer(w);
         let mut header = vec!["scenario".to_string(), "point".to_string()];
         header.extend(params.iter().cloned());

@@ -1,5 +1,6 @@
 //! timeseries.csv: one row per lever, month end and variable.
 
+use crate::model::Pair;
 use std::io::{self, Write};
 
 use super::{csv_writer, fmt_num};
@@ -17,7 +18,7 @@ pub const HEADER: [&str; 13] = [
 pub fn write(
     w: impl Write,
     scenario: &str,
-    ids: &[String; 2],
+    ids: &Pair<String>,
     calendar: &Calendar,
     results: &Results,
 ) -> io::Result<()> {

@@ -12,6 +12,7 @@ pub mod sweep;
 
 pub use parse::{MAX_HORIZON_MONTHS, is_identifier, suggest};
 
+use crate::model::Pair;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -56,9 +57,9 @@ pub struct Scenario {
     /// Free text.
     pub description: String,
     /// The two actor ids, first the side whose pressure the outputs follow.
-    pub ids: [String; 2],
+    pub ids: Pair<String>,
     /// Human-readable actor names.
-    pub actor_names: [String; 2],
+    pub actor_names: Pair<String>,
     /// Weeks and month ends.
     pub calendar: Calendar,
     /// Months reported.

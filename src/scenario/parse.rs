@@ -1,6 +1,7 @@
 //! The TOML walker: reads a scenario file into a [`Scenario`], collecting
 //! every problem with its line, column and key.
 
+use crate::model::Pair;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -409,7 +410,7 @@ impl Cx<'_> {
         v: &Spanned<DeValue<'_>>,
         path: &str,
         lever: &str,
-        ids: &[String; 2],
+        ids: &Pair<String>,
     ) -> Vec<Rule> {
         let key = format!("{path}.rules");
         let DeValue::Array(items) = v.get_ref() else {
@@ -749,8 +750,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError
 struct Header {
     name: Option<String>,
     description: String,
-    ids: Option<[String; 2]>,
-    actor_names: Option<[String; 2]>,
+    ids: Option<Pair<String>>,
+    actor_names: Option<Pair<String>>,
     start: Option<NaiveDate>,
     horizon_months: Option<u32>,
 }
@@ -930,7 +931,7 @@ impl Cx<'_> {
     }
 
     /// Top-level tables other than the known ones and the two actors'.
-    fn unknown_top_level_tables(&mut self, root: &DeTable<'_>, ids: &[String; 2]) {
+    fn unknown_top_level_tables(&mut self, root: &DeTable<'_>, ids: &Pair<String>) {
         let mut valid_top: Vec<&str> = TOP_LEVEL.to_vec();
         valid_top.push(&ids[0]);
         valid_top.push(&ids[1]);
@@ -947,7 +948,7 @@ impl Cx<'_> {
     fn parameter_tables(
         &mut self,
         root: &DeTable<'_>,
-        ids: &[String; 2],
+        ids: &Pair<String>,
     ) -> Vec<Option<ParamValue>> {
         let mut values: Vec<Option<ParamValue>> = vec![None; layout::TOTAL];
         let sections: [(&str, &[ParamSpec], usize); 3] = [
@@ -1017,7 +1018,7 @@ impl Cx<'_> {
 
     /// `[levers.<name>]`: the baseline (the scenario as written) first,
     /// then each lever's overrides by parameter path, and its rules.
-    fn levers(&mut self, root: &DeTable<'_>, ids: &[String; 2], paths: &[String]) -> Vec<Lever> {
+    fn levers(&mut self, root: &DeTable<'_>, ids: &Pair<String>, paths: &[String]) -> Vec<Lever> {
         let mut levers = vec![Lever {
             name: "baseline".into(),
             description: "The scenario as written.".into(),
