@@ -5,11 +5,12 @@
 //!     target/release/examples/lanes_cost KERNEL N
 //!
 //! KERNEL is `exp` (the scalar model exponential), `lanes` (`exp_lanes`,
-//! dispatching per call), `lanes-once` (the lane exponential in a loop
-//! dispatched once), `probe` or `batched` (the scalar and batched floor
-//! probes of `bilateral bench`). N counts values (agent-weeks for the
-//! probes); the collected instructions divided by N are the cost per value,
-//! loop and loads included. The inputs are the logit's range [-37, 0].
+//! inlined: SSE2), `lanes-once` (the fastest path in a loop dispatched
+//! once: AVX2 where the CPU has it), `lanes-sse2` (the SSE2 path by name),
+//! `probe` or `batched` (the scalar and batched floor probes of `bilateral
+//! bench`). N counts values (agent-weeks for the probes); the collected
+//! instructions divided by N are the cost per value, loop and loads
+//! included. The inputs are the logit's range [-37, 0].
 //! x86-64 only (it names the SSE2 and AVX2 paths).
 
 #[cfg(target_arch = "x86_64")]
@@ -88,6 +89,11 @@ mod x86 {
     }
 
     #[inline(never)]
+    fn measured_lanes_sse2(xs: &[f64], rounds: usize) -> f64 {
+        lanes_loop(xs, rounds, exp_lanes_sse2)
+    }
+
+    #[inline(never)]
     fn measured_probe(n: u64) -> f64 {
         floor_probe_ns(n)
     }
@@ -102,7 +108,7 @@ mod x86 {
         let (Some(kernel), Some(n)) =
             (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok()))
         else {
-            eprintln!("usage: lanes_cost exp|lanes|lanes-once|probe|batched N");
+            eprintln!("usage: lanes_cost exp|lanes|lanes-once|lanes-sse2|probe|batched N");
             std::process::exit(2);
         };
         let xs: Vec<f64> = (0..BLOCK)
@@ -113,6 +119,7 @@ mod x86 {
             "exp" => measured_exp(black_box(&xs), rounds),
             "lanes" => measured_lanes(black_box(&xs), rounds),
             "lanes-once" => measured_lanes_once(black_box(&xs), rounds),
+            "lanes-sse2" => measured_lanes_sse2(black_box(&xs), rounds),
             "probe" => measured_probe(n),
             "batched" => measured_batched(n),
             _ => {

@@ -44,8 +44,9 @@ pub fn floor_probe_ns(iterations: u64) -> f64 {
 /// uniforms, ten exponentials of `-3 u` summed in the same order, and one
 /// logarithm per agent-week, with one Xoshiro256++ generator per lane,
 /// seeded as the engine seeds the choice streams of runs 0, 1, 2, 3 under
-/// master seed 1. The exponentials are [`exp_lanes`] (the model's
-/// exponential, where the scalar probe times the platform's `f64::exp`);
+/// master seed 1. The exponentials are the model's, [`exp_lanes`] or on a
+/// CPU with AVX2 its AVX2 path (where the scalar probe times the
+/// platform's `f64::exp`);
 /// the logarithm stays scalar per lane, there being no bit-reproducible
 /// lane version of `ln` in the crate. Returns nanoseconds per agent-week
 /// (one lane of one iteration is an agent-week) and the path it ran.
@@ -62,7 +63,7 @@ pub fn batched_floor_probe_ns(agent_weeks: u64) -> (f64, LanePath) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `detect` found AVX2 on this CPU.
         LanePath::Avx2 => unsafe { batched_probe_avx2(&mut gens, iterations) },
-        _ => batched_probe(&mut gens, iterations, exp_lanes_fallback),
+        _ => batched_probe(&mut gens, iterations, lanes::exp_lanes),
     };
     black_box(acc);
     let ns = start.elapsed().as_nanos() as f64 / (iterations * LANES as u64) as f64;
@@ -79,19 +80,6 @@ fn probe_generators() -> [Xoshiro256PlusPlus; LANES] {
 fn batched_probe_avx2(gens: &mut XoshiroLanes, iterations: u64) -> Lanes {
     // A closure inherits the function's AVX2, so the exponential inlines.
     batched_probe(gens, iterations, |x| lanes::exp_lanes_avx2(x))
-}
-
-/// The lane exponential of a CPU without AVX2: SSE2 on x86-64.
-#[inline(always)]
-fn exp_lanes_fallback(x: Lanes) -> Lanes {
-    #[cfg(target_arch = "x86_64")]
-    {
-        lanes::exp_lanes_sse2(x)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        lanes::exp_lanes_portable(x)
-    }
 }
 
 /// The loop of [`batched_floor_probe_ns`]: the sum of the logarithms per lane.
@@ -209,7 +197,7 @@ mod tests {
         let fallback = batched_probe(
             &mut XoshiroLanes::new(&probe_generators()),
             iterations,
-            exp_lanes_fallback,
+            lanes::exp_lanes,
         );
         assert_eq!(bits(fallback), bits(want));
         #[cfg(target_arch = "x86_64")]
