@@ -50,4 +50,19 @@ fn bench_counts_the_work_and_its_figures_agree() {
         "{text}"
     );
     assert!(text.contains("2 threads"), "{text}");
+    // The batched floor probe: a positive figure, lanes of four, the path
+    // it ran on named.
+    let batched = figure(&text, "batched floor", "floor");
+    assert!(batched > 0.0, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("batched floor"))
+        .unwrap();
+    assert!(line.contains("ns per agent-week (lanes of 4, "), "{line}");
+    assert!(
+        ["portable)", "sse2)", "avx2)"]
+            .iter()
+            .any(|p| line.ends_with(p)),
+        "{line}"
+    );
 }

@@ -16,8 +16,11 @@
 //! `f64::exp` over the whole domain and the table against `powf`); outside
 //! [-700, 700] it defers to `f64::exp`.
 
+// The table and constants are shared with the lane version (`super::lanes`),
+// which must repeat this arithmetic to the bit.
+
 /// 2^(j/32), j = 0..32, correctly rounded (computed to 60 digits).
-const EXP2_TABLE: [f64; 32] = [
+pub(crate) const EXP2_TABLE: [f64; 32] = [
     f64::from_bits(0x3ff0000000000000),
     f64::from_bits(0x3ff059b0d3158574),
     f64::from_bits(0x3ff0b5586cf9890f),
@@ -53,12 +56,12 @@ const EXP2_TABLE: [f64; 32] = [
 ];
 
 // 32/ln2.
-const INV_STEP: f64 = 46.166_241_308_446_83;
+pub(crate) const INV_STEP: f64 = 46.166_241_308_446_83;
 // ln2/32 split in a high part with 32 significant bits and the rest.
-const STEP_HI: f64 = 0.021_660_849_386_535_12;
-const STEP_LO: f64 = 5.963_171_653_970_586_6e-12;
+pub(crate) const STEP_HI: f64 = 0.021_660_849_386_535_12;
+pub(crate) const STEP_LO: f64 = 5.963_171_653_970_586_6e-12;
 // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
-const SHIFT: f64 = 6_755_399_441_055_744.0;
+pub(crate) const SHIFT: f64 = 6_755_399_441_055_744.0;
 
 /// e^x, to within 4 ulp, bit-identical on every platform for |x| ≤ 700.
 #[inline(always)]

@@ -8,6 +8,7 @@ pub mod action;
 pub mod choice;
 pub mod dynamics;
 pub mod exp;
+pub mod lanes;
 pub mod moves;
 pub mod outcome;
 pub mod params;
