@@ -790,3 +790,36 @@ pub enum EngineError {
     #[error("interrupted")]
     Interrupted,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 64 runs of the September Mexico scenario's baseline and one lever.
+    fn results() -> Results {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("us_mexico_2025-09.toml");
+        let scenario = Scenario::load(&path).unwrap();
+        let levers = ["baseline".to_string(), "mx_retaliates".to_string()];
+        let plan = Plan::new(&scenario, &levers, 64, scenario.seed).unwrap();
+        run(&plan, 1, |_| Ok(()), |_| {}).unwrap()
+    }
+
+    #[test]
+    fn results_merge_only_with_the_same_levers_and_reference() {
+        let a = results();
+        let mut doubled = a.clone();
+        doubled.merge(&a).unwrap();
+        assert_eq!(doubled.runs, 2 * a.runs);
+        let mut other_reference = a.clone();
+        other_reference.reference = 1;
+        assert!(a.clone().merge(&other_reference).is_err());
+        let mut fewer = a.clone();
+        fewer.levers.pop();
+        assert!(a.clone().merge(&fewer).is_err());
+        let mut renamed = a.clone();
+        renamed.levers[1].name = "other".into();
+        assert!(a.clone().merge(&renamed).is_err());
+    }
+}

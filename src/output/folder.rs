@@ -452,7 +452,7 @@ pub fn add_to_folder(dir: &Path, file: &'static OutputFile) -> Result<(), Folder
             ));
         }
         let bytes = if listed.sheet.is_some() {
-            Some(read_table(&path).map_err(|reason| unreadable(&path, reason))?)
+            Some(read_table(&path, MAX_TABLE_BYTES).map_err(|reason| unreadable(&path, reason))?)
         } else {
             None
         };
@@ -467,16 +467,19 @@ pub fn add_to_folder(dir: &Path, file: &'static OutputFile) -> Result<(), Folder
     Ok(())
 }
 
-/// Reads a CSV table whole, bounded by [`MAX_TABLE_BYTES`], and checks that
-/// it parses.
-fn read_table(path: &Path) -> Result<Vec<u8>, String> {
+/// Reads a CSV table whole, refusing one of more than `limit` bytes
+/// ([`MAX_TABLE_BYTES`]) rather than reading a truncated table, and checks
+/// that it parses.
+fn read_table(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
+    // One byte past the limit tells a file of exactly `limit` bytes from a
+    // longer one.
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_TABLE_BYTES {
-        return Err(format!("larger than {MAX_TABLE_BYTES} bytes"));
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {limit} bytes"));
     }
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     for record in reader.records() {
@@ -528,4 +531,31 @@ fn first_record(path: &Path) -> io::Result<Vec<String>> {
         .map_err(io::Error::other)?
         .unwrap_or_default();
     Ok(record.iter().map(str::to_string).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_past_the_limit_is_refused_not_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let table = b"a,b\n1,2\n3,4\n";
+        std::fs::write(&path, table).unwrap();
+        let limit = table.len() as u64;
+        assert_eq!(
+            read_table(&path, limit).unwrap(),
+            table,
+            "exactly at the limit"
+        );
+        let refused = read_table(&path, limit - 1).unwrap_err();
+        assert!(refused.contains("larger than"), "{refused}");
+        std::fs::write(&path, b"a,b\n1,2,3\n").unwrap();
+        assert!(
+            read_table(&path, 100)
+                .unwrap_err()
+                .contains("not a CSV table")
+        );
+    }
 }
