@@ -192,6 +192,12 @@ fn shares_are_percentages_and_the_manifest_has_one_value_per_cell() {
     let tariff_now = Some(("variable", "us_tariff_pct"));
     assert_eq!(cell(4, "timeseries.csv", tariff_now, "mean"), "0.0##");
 
+    // The autofilter spans the header and every row, no column more.
+    let (header, rows) = read_csv(&out.join("summary.csv"));
+    assert_eq!(header.len(), 13, "columns A to M");
+    let filter = format!("<autoFilter ref=\"A1:M{}\"", rows.len() + 1);
+    assert!(formats.sheets[0].contains(&filter), "{filter}");
+
     let mut wb: Xlsx<_> = open_workbook(out.join("results.xlsx")).unwrap();
     let manifest = wb.worksheet_range("Manifest").unwrap();
     let rows: Vec<(String, Data)> = manifest
