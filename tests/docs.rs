@@ -144,3 +144,117 @@ fn model_md_regularity_shares_are_the_counted_ones() {
         );
     }
 }
+
+/// Replaces what a transcript may not reproduce: the time ("in 0.7 s")
+/// and the output path after "->".
+fn normalise(line: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut tokens = line.split(' ').peekable();
+    while let Some(word) = tokens.next() {
+        if word == "->" {
+            words.push("-> OUT".into());
+            break;
+        }
+        let is_time = word.parse::<f64>().is_ok()
+            && words.last().is_some_and(|w| w == "in")
+            && tokens.peek().is_some_and(|next| next.starts_with('s'));
+        words.push(if is_time {
+            "T".into()
+        } else {
+            word.to_string()
+        });
+    }
+    words.join(" ")
+}
+
+/// The words of a shell command line: spaces separate, double quotes group.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            _ => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Every transcript of `bilateral robust`, `discover` and `sensitivity` in
+/// README.md and docs/ANALYSIS.md (a text block opening with `$ bilateral`)
+/// is what the command prints today, line for line, but for the time, the
+/// output folder and lines elided with "…".
+#[test]
+fn analysis_transcripts_in_the_docs_are_the_commands_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for doc in ["README.md", "docs/ANALYSIS.md"] {
+        let text = read(doc);
+        for block in text.split("```text\n").skip(1) {
+            let block = &block[..block.find("```").unwrap()];
+            let Some(first) = block.strip_prefix("$ bilateral ") else {
+                continue;
+            };
+            let mut lines = first.lines();
+            let mut command = String::new();
+            for line in lines.by_ref() {
+                command += line.trim_end_matches('\\');
+                if !line.ends_with('\\') {
+                    break;
+                }
+            }
+            let args = shell_words(&command);
+            if !["robust", "discover", "sensitivity"].contains(&args[0].as_str()) {
+                continue;
+            }
+            let out = common::bilateral()
+                .current_dir(root())
+                .args(&args)
+                .arg("--out")
+                .arg(tmp.path().join(checked.to_string()))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{doc}: `bilateral {command}` failed");
+            let printed: Vec<String> = String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .map(normalise)
+                .collect();
+            let mut at = 0;
+            let mut skipping = false;
+            for want in lines {
+                if want.trim() == "…" {
+                    skipping = true;
+                    continue;
+                }
+                let want = normalise(want);
+                if skipping {
+                    while at < printed.len() && printed[at] != want {
+                        at += 1;
+                    }
+                    skipping = false;
+                }
+                assert_eq!(
+                    printed.get(at),
+                    Some(&want),
+                    "{doc}: the transcript of `bilateral {command}` is stale at line {at}"
+                );
+                at += 1;
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, 4,
+        "robust, discover and sensitivity in README, sensitivity in ANALYSIS"
+    );
+}
