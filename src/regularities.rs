@@ -9,6 +9,7 @@
 //! simulation loop: the same threads, chunks, Ctrl-C and order. Shares are
 //! counts over runs, so they do not depend on the order runs finish in.
 
+use crate::model::state::{PRESSED, THREATENING};
 use crate::model::{Action, Event, Observer, State};
 
 /// A move as the regularities see it: (week, actor, action, value).
@@ -45,9 +46,9 @@ impl Observer for Story {
         }
     }
     fn week_end(&mut self, state: &State) {
-        let tariff = state.actors[0].tariff_pct;
+        let tariff = state.actors[THREATENING].tariff_pct;
         if state.week == 0 {
-            self.demand_start = state.actors[0].demand;
+            self.demand_start = state.actors[THREATENING].demand;
             self.cooperation_start = state.cooperation_level;
         }
         if tariff > 0.0 && self.first_tariff_week.is_none() {
@@ -60,12 +61,12 @@ impl Observer for Story {
             self.tariff_zero_after_imposition_week = Some(state.week);
         }
         self.tariff_by_week.push(tariff);
-        self.approval.push(state.actors[1].approval_pct);
-        self.demand_end = state.actors[0].demand;
+        self.approval.push(state.actors[PRESSED].approval_pct);
+        self.demand_end = state.actors[THREATENING].demand;
         self.cooperation_end = state.cooperation_level;
         self.agreement = state.agreement_signed_ever();
-        self.retaliated = state.actors[1].retaliated_ever;
-        self.strike = state.actors[0].struck_ever;
+        self.retaliated = state.actors[PRESSED].retaliated_ever;
+        self.strike = state.actors[THREATENING].struck_ever;
     }
 }
 

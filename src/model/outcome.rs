@@ -5,6 +5,7 @@
 //! shipped US–Mexico scenarios get `us_tariff_pct`, `mx_approval_pct`, …
 
 use super::state::State;
+use super::state::{PRESSED, THREATENING};
 use super::step::RunTotals;
 use crate::model::Pair;
 
@@ -140,7 +141,7 @@ pub const METRICS: &[Metric] = &[
         0.5,
         200.0,
         "Headline tariff of {a} on {b}'s non-exempt goods at the horizon, %.",
-        |s, _| s.actors[0].tariff_pct,
+        |s, _| s.actors[THREATENING].tariff_pct,
     ),
     quantity(
         "{a}_tariff_pct_mean",
@@ -161,28 +162,28 @@ pub const METRICS: &[Metric] = &[
         1.0,
         1000.0,
         "Tariff threats issued by {a} (a threat pending at the start counts).",
-        |s, _| f64::from(s.actors[0].threats_issued),
+        |s, _| f64::from(s.actors[THREATENING].threats_issued),
     ),
     quantity(
         "threats_carried_out",
         1.0,
         1000.0,
         "Threats of {a} carried out at their deadline.",
-        |s, _| f64::from(s.actors[0].threats_carried_out),
+        |s, _| f64::from(s.actors[THREATENING].threats_carried_out),
     ),
     quantity(
         "extraditions_total",
         1.0,
         20000.0,
         "People handed by {b} to {a}: formal extraditions plus mass transfers.",
-        |s, _| s.actors[1].handed_over,
+        |s, _| s.actors[PRESSED].handed_over,
     ),
     quantity(
         "transfer_batches",
         1.0,
         1000.0,
         "Mass transfers by {b}.",
-        |s, _| f64::from(s.actors[1].transfer_batches),
+        |s, _| f64::from(s.actors[PRESSED].transfer_batches),
     ),
     quantity(
         "cooperation_level_end",
@@ -210,21 +211,21 @@ pub const METRICS: &[Metric] = &[
         1.0,
         1.0,
         "1 if {b} ever set a counter-tariff, else 0.",
-        |s, _| bool01(s.actors[1].retaliated_ever),
+        |s, _| bool01(s.actors[PRESSED].retaliated_ever),
     ),
     quantity(
         "{a}_strike_{b}",
         1.0,
         1.0,
         "1 if {a} ever acted unilaterally on {b}'s soil, else 0.",
-        |s, _| bool01(s.actors[0].struck_ever),
+        |s, _| bool01(s.actors[THREATENING].struck_ever),
     ),
     quantity(
         "{b}_approval_pct_end",
         0.1,
         100.0,
         "Approval of {b}'s government at the horizon, %.",
-        |s, _| s.actors[1].approval_pct,
+        |s, _| s.actors[PRESSED].approval_pct,
     ),
     quantity(
         "{b}_approval_pct_min",
@@ -245,7 +246,7 @@ pub const METRICS: &[Metric] = &[
         0.1,
         500.0,
         "Illicit flow from {b} to {a} at the horizon (start = 100).",
-        |s, _| s.actors[1].flow_index,
+        |s, _| s.actors[PRESSED].flow_index,
     ),
     quantity(
         "max_{a}_tariff_pct",
@@ -259,14 +260,14 @@ pub const METRICS: &[Metric] = &[
         0.5,
         200.0,
         "Headline counter-tariff of {b} on {a}'s goods at the horizon, %.",
-        |s, _| s.actors[1].tariff_pct,
+        |s, _| s.actors[PRESSED].tariff_pct,
     ),
     quantity(
         "max_{b}_tariff_pct",
         0.5,
         200.0,
         "Highest headline counter-tariff of {b} over the run, %.",
-        |s, _| s.actors[1].max_tariff_pct,
+        |s, _| s.actors[PRESSED].max_tariff_pct,
     ),
     quantity(
         "{a}_escalated",
@@ -280,7 +281,7 @@ pub const METRICS: &[Metric] = &[
         1.0,
         1.0,
         "1 if {b} ever cut, narrowed or lifted its counter-tariff or export controls (a truce counts), else 0.",
-        |s, _| bool01(s.actors[1].relief_moves > 0),
+        |s, _| bool01(s.actors[PRESSED].relief_moves > 0),
     ),
     quantity(
         "truce_agreed",
@@ -308,7 +309,7 @@ pub const METRICS: &[Metric] = &[
         1.0,
         1.0,
         "1 if {b} restricts strategic exports to {a} at the horizon, else 0.",
-        |s, _| bool01(s.actors[1].export_controls),
+        |s, _| bool01(s.actors[PRESSED].export_controls),
     ),
 ];
 
@@ -319,42 +320,42 @@ pub const VARIABLES: &[Variable] = &[
         0.5,
         200.0,
         "Headline tariff of {a} on {b}'s non-exempt goods, %.",
-        |s| s.actors[0].tariff_pct,
+        |s| s.actors[THREATENING].tariff_pct,
     ),
     quantity(
         "{a}_tariff_effective_pct",
         0.05,
         200.0,
         "Trade-weighted tariff of {a} on {b}'s goods after exemptions, %.",
-        |s| s.actors[0].effective_tariff_pct(),
+        |s| s.actors[THREATENING].effective_tariff_pct(),
     ),
     quantity(
         "{b}_tariff_pct",
         0.5,
         200.0,
         "Counter-tariff of {b} on {a}'s goods, %.",
-        |s| s.actors[1].tariff_pct,
+        |s| s.actors[PRESSED].tariff_pct,
     ),
     quantity(
         "exempt_share",
         0.001,
         1.0,
         "Share of {b}'s goods exempt from {a}'s tariff.",
-        |s| s.actors[0].exempt_share,
+        |s| s.actors[THREATENING].exempt_share,
     ),
     quantity(
         "threat_active",
         1.0,
         1.0,
         "1 if a threat of {a} is pending, else 0.",
-        |s| bool01(s.actors[0].threat.is_some()),
+        |s| bool01(s.actors[THREATENING].threat.is_some()),
     ),
     quantity(
         "extraditions_cum",
         1.0,
         20000.0,
         "People handed by {b} to {a} since the start.",
-        |s| s.actors[1].handed_over,
+        |s| s.actors[PRESSED].handed_over,
     ),
     quantity(
         "cooperation_level",
@@ -375,21 +376,21 @@ pub const VARIABLES: &[Variable] = &[
         1.0,
         1.0,
         "1 if {b} has set a counter-tariff, else 0.",
-        |s| bool01(s.actors[1].retaliated_ever),
+        |s| bool01(s.actors[PRESSED].retaliated_ever),
     ),
     quantity(
         "{a}_strike_{b}_ever",
         1.0,
         1.0,
         "1 if {a} has acted unilaterally on {b}'s soil, else 0.",
-        |s| bool01(s.actors[0].struck_ever),
+        |s| bool01(s.actors[THREATENING].struck_ever),
     ),
     quantity(
         "{b}_approval_pct",
         0.1,
         100.0,
         "Approval of {b}'s government, %.",
-        |s| s.actors[1].approval_pct,
+        |s| s.actors[PRESSED].approval_pct,
     ),
     quantity("trust", 0.001, 1.0, "Mutual trust, 0–1.", |s| s.trust),
     quantity(
@@ -397,42 +398,42 @@ pub const VARIABLES: &[Variable] = &[
         0.1,
         500.0,
         "Illicit flow from {b} to {a} (start = 100).",
-        |s| s.actors[1].flow_index,
+        |s| s.actors[PRESSED].flow_index,
     ),
     quantity(
         "trade_index",
         0.1,
         500.0,
         "Imports of {a} from {b} (start = 100).",
-        |s| s.actors[0].trade_index,
+        |s| s.actors[THREATENING].trade_index,
     ),
     quantity(
         "{a}_demand",
         1.0,
         5000.0,
         "Demand of {a} on {b}, concession points.",
-        |s| s.actors[0].demand,
+        |s| s.actors[THREATENING].demand,
     ),
     quantity(
         "{a}_approval_pct",
         0.1,
         100.0,
         "Approval of {a}'s government, %.",
-        |s| s.actors[0].approval_pct,
+        |s| s.actors[THREATENING].approval_pct,
     ),
     quantity(
         "arms_flow_index",
         0.1,
         500.0,
         "Illicit flow from {a} to {b}, e.g. arms (start = 100).",
-        |s| s.actors[0].flow_index,
+        |s| s.actors[THREATENING].flow_index,
     ),
     quantity(
         "{b}_tariff_effective_pct",
         0.05,
         200.0,
         "Trade-weighted counter-tariff of {b} on {a}'s goods, %.",
-        |s| s.actors[1].effective_tariff_pct(),
+        |s| s.actors[PRESSED].effective_tariff_pct(),
     ),
     quantity(
         "{b}_tariff_coverage_share",
@@ -440,8 +441,8 @@ pub const VARIABLES: &[Variable] = &[
         1.0,
         "Share of {a}'s goods that {b}'s counter-tariff covers (0 while it has none).",
         |s| {
-            if s.actors[1].tariff_pct > 0.0 {
-                1.0 - s.actors[1].exempt_share
+            if s.actors[PRESSED].tariff_pct > 0.0 {
+                1.0 - s.actors[PRESSED].exempt_share
             } else {
                 0.0
             }
@@ -459,14 +460,14 @@ pub const VARIABLES: &[Variable] = &[
         1.0,
         1.0,
         "1 while {a} restricts strategic exports to {b}, else 0.",
-        |s| bool01(s.actors[0].export_controls),
+        |s| bool01(s.actors[THREATENING].export_controls),
     ),
     quantity(
         "{b}_export_controls_active",
         1.0,
         1.0,
         "1 while {b} restricts strategic exports to {a}, else 0.",
-        |s| bool01(s.actors[1].export_controls),
+        |s| bool01(s.actors[PRESSED].export_controls),
     ),
 ];
 

@@ -8,6 +8,12 @@ use super::rules::HISTORY_WEEKS;
 /// ids, parameters, states, per-side rates).
 pub type Pair<T> = [T; 2];
 
+/// Index of the government that threatens first (`{a}` in names: the US in
+/// the shipped scenarios): the role the reported quantities name.
+pub const THREATENING: usize = 0;
+/// Index of the government it presses (`{b}` in names).
+pub const PRESSED: usize = 1;
+
 /// The other government of the pair: the model has exactly two actors,
 /// indexed 0 (the side that threatens first) and 1 (the side it presses),
 /// and this is where that assumption is written down for the model code.
