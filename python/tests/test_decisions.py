@@ -197,7 +197,7 @@ def test_the_gil_is_released_while_sensitivity_runs():
     t.start()
     try:
         began = time.perf_counter()
-        bilateral.sensitivity(SCENARIO, samples=40, levers=["baseline"], threads=1)
+        bilateral.sensitivity(SCENARIO, samples=400, levers=["baseline"], threads=1)
         ended = time.perf_counter()
     finally:
         done.set()

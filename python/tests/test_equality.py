@@ -156,7 +156,7 @@ def test_the_gil_is_released_while_the_engine_runs():
     t.start()
     try:
         began = time.perf_counter()
-        bilateral.run(SCENARIO, runs=2000, seed=1, levers=["mx_retaliates"], threads=1, keep_runs=False)
+        bilateral.run(SCENARIO, runs=5000, seed=1, levers=["mx_retaliates"], threads=1, keep_runs=False)
         ended = time.perf_counter()
     finally:
         done.set()
