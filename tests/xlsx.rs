@@ -75,15 +75,17 @@ impl Formats {
     fn read(path: &std::path::Path) -> Formats {
         use std::io::Read as _;
         let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let sheet_names: Vec<String> = (1..)
+            .map(|k| format!("xl/worksheets/sheet{k}.xml"))
+            .take_while(|name| zip.index_for_name(name).is_some())
+            .collect();
         let mut text = |name: &str| {
             let mut s = String::new();
             zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
             s
         };
         let styles = text("xl/styles.xml");
-        let sheets = (1..=5)
-            .map(|k| text(&format!("xl/worksheets/sheet{k}.xml")))
-            .collect();
+        let sheets = sheet_names.iter().map(|name| text(name)).collect();
         // `tag` starts after the element name and its space.
         let attr = |tag: &str, name: &str| -> Option<String> {
             let tag = format!(" {tag}");
@@ -233,4 +235,41 @@ fn shares_are_percentages_and_the_manifest_has_one_value_per_cell() {
         .map(|w| w[..w.find('"').unwrap()].parse().unwrap())
         .unwrap();
     assert!((60.0..=90.0).contains(&width), "value column {width} wide");
+}
+
+#[test]
+fn analysis_tables_are_not_shown_as_percentages() {
+    // Sensitivity indices of a yes/no metric are indices, not shares of runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sens");
+    bilateral()
+        .arg("sensitivity")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args([
+            "--lever",
+            "baseline",
+            "--method",
+            "morris",
+            "--samples",
+            "8",
+        ])
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    bilateral()
+        .arg("report")
+        .arg(&out)
+        .arg("--xlsx")
+        .assert()
+        .success();
+    let formats = Formats::read(&out.join("results.xlsx"));
+    let (header, rows) = read_csv(&out.join("sensitivity.csv"));
+    let metric = header.iter().position(|h| h == "metric").unwrap();
+    let value = header.iter().position(|h| h == "value").unwrap();
+    let row = rows
+        .iter()
+        .position(|r| r[metric] == "mx_retaliated")
+        .unwrap();
+    assert_eq!(formats.of(1, row + 1, value), "0.0##");
 }

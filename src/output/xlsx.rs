@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook as XlsxWorkbook, XlsxError};
 
-use super::export::{ExportError, Exporter, FILES, Source};
+use super::export::{self, ExportError, Exporter, FILES, Source};
 use super::folder::{Contents, FolderError};
 use super::manifest::Manifest;
 use crate::model::outcome::{self, Scale};
@@ -24,23 +24,32 @@ pub fn sheets() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Whether the numbers of `column` in a row about `quantity` (the row's
-/// `metric` or `variable` cell, if the sheet has one) are shares, shown as
-/// percentages: the probabilities of compare.csv, every statistic of a
-/// yes/no or share quantity (its mean is the share of runs), and
-/// decision.csv's `<metric>_mean`/`_delta` columns of such a metric.
-fn is_share(column: &str, quantity: Option<&str>) -> bool {
+/// Whether the numbers of `column` of `file` in a row about `quantity`
+/// (the row's `metric` or `variable` cell) are shares, shown as
+/// percentages: compare.csv's probabilities; in summary.csv, compare.csv
+/// and timeseries.csv every statistic of a yes/no or share quantity (its
+/// mean is the share of runs); decision.csv's `<metric>_mean`/`_delta`
+/// columns of such a metric. Other tables (sensitivity indices, regrets,
+/// PRIM boxes) hold no statistics of the quantity's own values.
+fn is_share(file: &str, column: &str, quantity: Option<&str>) -> bool {
     let shares = |name: &str| matches!(outcome::scale_of(name), Some(Scale::YesNo | Scale::Share));
-    if column.starts_with("p_lever_") {
+    if file == export::COMPARE.name && column.starts_with("p_lever_") {
         return true;
     }
-    if let Some(name) = quantity {
-        return !is_count(column) && shares(name);
+    if [
+        export::SUMMARY.name,
+        export::COMPARE.name,
+        export::TIMESERIES.name,
+    ]
+    .contains(&file)
+    {
+        return !is_count(column) && quantity.is_some_and(shares);
     }
-    column
-        .strip_suffix("_mean")
-        .or_else(|| column.strip_suffix("_delta"))
-        .is_some_and(shares)
+    file == export::DECISION.name
+        && column
+            .strip_suffix("_mean")
+            .or_else(|| column.strip_suffix("_delta"))
+            .is_some_and(shares)
 }
 
 /// Columns holding counts, shown without decimals.
@@ -79,7 +88,7 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
                 let column = header.get(c).unwrap_or_default();
                 match cell.parse::<f64>() {
                     Ok(x) if x.is_finite() && !cell.starts_with("0x") => {
-                        let format = if is_share(column, quantity) {
+                        let format = if is_share(file, column, quantity) {
                             &share
                         } else if is_count(column) {
                             &count
