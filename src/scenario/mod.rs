@@ -182,6 +182,9 @@ impl fmt::Display for ScenarioError {
     }
 }
 
+/// How many entries of a folder [`missing_file`] reads for a suggestion.
+const MAX_SUGGESTION_ENTRIES: usize = 10_000;
+
 /// The message for a scenario file that does not exist, with the nearest
 /// name among the files of its folder when one is close.
 fn missing_file(path: &Path) -> String {
@@ -193,6 +196,8 @@ fn missing_file(path: &Path) -> String {
     let names: Vec<String> = std::fs::read_dir(folder)
         .map(|entries| {
             entries
+                // A bounded look: a folder of millions of files costs no more.
+                .take(MAX_SUGGESTION_ENTRIES)
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .map(|e| e.file_name().to_string_lossy().into_owned())
