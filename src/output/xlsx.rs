@@ -24,32 +24,36 @@ pub fn sheets() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Whether the numbers of `column` of `file` in a row about `quantity`
-/// (the row's `metric` or `variable` cell) are shares, shown as
-/// percentages: compare.csv's probabilities; in summary.csv, compare.csv
-/// and timeseries.csv every statistic of a yes/no or share quantity (its
-/// mean is the share of runs); decision.csv's `<metric>_mean`/`_delta`
-/// columns of such a metric. Other tables (sensitivity indices, regrets,
-/// PRIM boxes) hold no statistics of the quantity's own values.
-fn is_share(file: &str, column: &str, quantity: Option<&str>) -> bool {
-    let shares = |name: &str| matches!(outcome::scale_of(name), Some(Scale::YesNo | Scale::Share));
-    if file == export::COMPARE.name && column.starts_with("p_lever_") {
-        return true;
-    }
-    if [
+/// Whether the quantity called `name` (a metric or a month-end variable)
+/// holds shares: a yes/no quantity (its mean is the share of runs) or a
+/// share from 0 to 1.
+fn is_share_quantity(name: &str) -> bool {
+    matches!(outcome::scale_of(name), Some(Scale::YesNo | Scale::Share))
+}
+
+/// Which tables hold statistics of a quantity's own values, one row per
+/// quantity (its `metric` or `variable` cell): in them every statistic of a
+/// share quantity is a share. Other tables (sensitivity indices, regrets,
+/// PRIM boxes) never are.
+fn rows_are_statistics(file: &str) -> bool {
+    [
         export::SUMMARY.name,
         export::COMPARE.name,
         export::TIMESERIES.name,
     ]
     .contains(&file)
-    {
-        return !is_count(column) && quantity.is_some_and(shares);
-    }
-    file == export::DECISION.name
-        && column
-            .strip_suffix("_mean")
-            .or_else(|| column.strip_suffix("_delta"))
-            .is_some_and(shares)
+}
+
+/// Whether `column` of `file` holds shares in every row: compare.csv's
+/// probabilities and decision.csv's `<metric>_mean`/`_delta` of a share
+/// metric.
+fn is_share_column(file: &str, column: &str) -> bool {
+    (file == export::COMPARE.name && column.starts_with("p_lever_"))
+        || (file == export::DECISION.name
+            && column
+                .strip_suffix("_mean")
+                .or_else(|| column.strip_suffix("_delta"))
+                .is_some_and(is_share_quantity))
 }
 
 /// Columns holding counts, shown without decimals.
@@ -71,7 +75,12 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
         let Ok(header) = reader.headers().cloned() else {
             continue;
         };
-        let quantity_column = header.iter().position(|h| h == "metric" || h == "variable");
+        // Decided once per column and once per row, not per cell.
+        let share_columns: Vec<bool> = header.iter().map(|h| is_share_column(file, h)).collect();
+        let quantity_column = header
+            .iter()
+            .position(|h| h == "metric" || h == "variable")
+            .filter(|_| rows_are_statistics(file));
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name)?;
         for (c, name) in header.iter().enumerate() {
@@ -80,7 +89,9 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
         let mut last_row = 0u32;
         for (r, record) in reader.records().enumerate() {
             let Ok(record) = record else { continue };
-            let quantity = quantity_column.and_then(|c| record.get(c));
+            let share_row = quantity_column
+                .and_then(|c| record.get(c))
+                .is_some_and(is_share_quantity);
             let row = r as u32 + 1;
             last_row = row;
             for (c, cell) in record.iter().enumerate() {
@@ -88,7 +99,9 @@ fn build(files: &Contents, manifest: &Manifest) -> Result<Vec<u8>, XlsxError> {
                 let column = header.get(c).unwrap_or_default();
                 match cell.parse::<f64>() {
                     Ok(x) if x.is_finite() && !cell.starts_with("0x") => {
-                        let format = if is_share(file, column, quantity) {
+                        let format = if share_columns.get(c).copied().unwrap_or(false)
+                            || (share_row && !is_count(column))
+                        {
                             &share
                         } else if is_count(column) {
                             &count
