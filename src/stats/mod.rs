@@ -787,22 +787,27 @@ mod tests {
         }
     }
 
+    /// The CRPS of the sample `values` at `y`, computed directly:
+    /// E|X - y| - E|X - X'|/2 over the sample.
+    fn sample_crps(values: &[f64], y: f64) -> f64 {
+        let n = values.len() as f64;
+        let e1: f64 = values.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
+        let e2: f64 = values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
+            .sum::<f64>()
+            / (n * n);
+        e1 - e2 / 2.0
+    }
+
     #[test]
     fn crps_and_pit_match_direct_computations() {
         let values = [1.0, 2.0, 2.0, 5.0, 7.0];
         let mut s = Summary::new(1.0, 10.0);
         values.iter().for_each(|&x| s.add(x));
         for y in [0.0, 2.0, 3.5, 9.0] {
-            // Direct: E|X - y| - E|X - X'|/2 over the sample.
-            let n = values.len() as f64;
-            let e1: f64 = values.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
-            let e2: f64 = values
-                .iter()
-                .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
-                .sum::<f64>()
-                / (n * n);
             assert!(
-                (s.crps(y).unwrap() - (e1 - e2 / 2.0)).abs() < 1e-12,
+                (s.crps(y).unwrap() - sample_crps(&values, y)).abs() < 1e-12,
                 "y = {y}"
             );
         }
@@ -823,16 +828,12 @@ mod tests {
         let values = [-4.0, 1.0, 2.0, 3.0, 50.0];
         let mut s = Summary::new(1.0, 10.0);
         values.iter().for_each(|&x| s.add(x));
-        let n = values.len() as f64;
         for y in [0.0, 2.5, 40.0] {
-            let e1: f64 = values.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
-            let e2: f64 = values
-                .iter()
-                .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
-                .sum::<f64>()
-                / (n * n);
             let got = s.crps(y).unwrap();
-            assert!((got - (e1 - e2 / 2.0)).abs() < 1e-12, "y = {y}: {got}");
+            assert!(
+                (got - sample_crps(&values, y)).abs() < 1e-12,
+                "y = {y}: {got}"
+            );
         }
     }
 
