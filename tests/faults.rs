@@ -132,26 +132,37 @@ fn a_trace_piped_into_head_ends_quietly_with_exit_0() {
     );
 }
 
+/// Starts `bilateral run` of the September scenario with far more runs than
+/// a test waits for, into `out`, its stderr captured.
+fn start_a_run_of_hours(out: &std::path::Path) -> std::process::Child {
+    Command::new(bin())
+        .arg("run")
+        .arg(scenario("us_mexico_2025-09.toml"))
+        .args(["--runs", "100000000", "--quiet", "--out"])
+        .arg(out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends `child` SIGINT, as Ctrl-C in a terminal does.
+fn press_ctrl_c(child: &std::process::Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
 #[test]
 fn ctrl_c_stops_with_exit_130_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("summary.csv"), "earlier\n").unwrap();
-    let child = Command::new(bin())
-        .arg("run")
-        .arg(scenario("us_mexico_2025-09.toml"))
-        .args(["--runs", "100000000", "--quiet", "--out"])
-        .arg(&out)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = start_a_run_of_hours(&out);
     std::thread::sleep(Duration::from_millis(800));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    press_ctrl_c(&child);
     let started = std::time::Instant::now();
     let result = child.wait_with_output().unwrap();
     assert!(
@@ -175,14 +186,7 @@ fn ctrl_c_stops_with_exit_130_and_writes_nothing() {
 fn ctrl_c_leaves_no_new_output_folder_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("new").join("deeper");
-    let child = Command::new(bin())
-        .arg("run")
-        .arg(scenario("us_mexico_2025-09.toml"))
-        .args(["--runs", "100000000", "--quiet", "--out"])
-        .arg(&out)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = start_a_run_of_hours(&out);
     // The folders exist while the run holds them.
     let started = std::time::Instant::now();
     while !out.is_dir() && started.elapsed() < Duration::from_secs(5) {
@@ -190,11 +194,7 @@ fn ctrl_c_leaves_no_new_output_folder_behind() {
     }
     assert!(out.is_dir(), "the run made its folder");
     std::thread::sleep(Duration::from_millis(300));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    press_ctrl_c(&child);
     let result = child.wait_with_output().unwrap();
     assert_eq!(result.status.code(), Some(130));
     let left: Vec<_> = std::fs::read_dir(tmp.path())
