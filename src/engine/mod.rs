@@ -18,8 +18,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use crate::calendar::Calendar;
+use crate::model::batch::simulate_lanes;
+use crate::model::lanes::{LANES, LanePath};
 use crate::model::outcome::{self, METRICS, VARIABLES};
-use crate::model::{DynamicsRngs, ModelParams, Observer, State, simulate};
+use crate::model::{DynamicsRngs, ModelParams, NoObserver, Observer, RunTotals, State, simulate};
 use crate::regularities::{self, Story};
 use crate::scenario::{ResolvedLever, Scenario};
 use crate::stats::{Paired, Summary};
@@ -53,6 +55,27 @@ pub struct Plan {
     /// Judge every run against the record's regularities
     /// (`RunRecord::regularities`), in the same simulation as its outputs.
     pub judge_regularities: bool,
+    /// How the runs are stepped: batched on the fastest path this CPU has
+    /// unless set otherwise (the outputs are the same bits either way).
+    pub step: Step,
+}
+
+/// How the engine advances its runs; every choice gives the same bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// One run at a time ([`crate::model::simulate`], the reference).
+    Scalar,
+    /// [`LANES`] runs of a lever at a time on this compiled path
+    /// ([`crate::model::batch::simulate_lanes`]); a chunk's last runs of a
+    /// lever that do not fill a batch run scalar.
+    Batched(LanePath),
+}
+
+impl Step {
+    /// The fastest step on this CPU.
+    pub fn fastest() -> Step {
+        Step::Batched(LanePath::detect())
+    }
 }
 
 /// What a plan will hold in memory, in bytes, before it starts.
@@ -143,6 +166,7 @@ impl Plan {
             range: 0..runs,
             stop_rule: None,
             judge_regularities: false,
+            step: Step::Scalar,
         })
     }
 }
@@ -307,36 +331,121 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
     let first = plan.range.start + chunk * CHUNK_RUNS;
     let last = (first + CHUNK_RUNS).min(plan.range.end);
     let per_record = plan.calendar.month_ends.len() * VARIABLES.len();
-    let count = (last - first) as usize * plan.levers.len();
-    let mut records = Vec::with_capacity(count);
+    let n_levers = plan.levers.len();
+    let count = (last - first) as usize * n_levers;
+    let mut records: Vec<Option<RunRecord>> = (0..count).map(|_| None).collect();
     let mut month_values = vec![f64::NAN; count * per_record];
-    let mut k = 0;
-    for run in first..last {
-        for (li, lever) in plan.levers.iter().enumerate() {
-            let (params, mut rngs, values, run_seed) = prepare_run(lever, plan.seed, run);
+    // Record `k` is run `first + k / levers` of lever `k % levers`, each
+    // with its own slice of month-end values.
+    let mut slots: Vec<&mut [f64]> = if per_record == 0 {
+        (0..count).map(|_| <&mut [f64]>::default()).collect()
+    } else {
+        month_values.chunks_mut(per_record).collect()
+    };
+    for li in 0..n_levers {
+        let mut run = first;
+        while run < last {
+            let batch = match plan.step {
+                Step::Batched(path) if last - run >= LANES as u64 => Some(path),
+                _ => None,
+            };
+            let size = if batch.is_some() { LANES } else { 1 };
+            let ks: Vec<usize> = (0..size)
+                .map(|l| (run - first) as usize * n_levers + li + l * n_levers)
+                .collect();
+            let outs: Vec<&mut [f64]> = ks.iter().map(|&k| std::mem::take(&mut slots[k])).collect();
+            let done = if plan.judge_regularities {
+                simulate_group(
+                    plan,
+                    li,
+                    run,
+                    batch,
+                    outs,
+                    Story::default,
+                    regularities::judge,
+                )
+            } else {
+                simulate_group(plan, li, run, batch, outs, || NoObserver, |_| Vec::new())
+            };
+            for (k, record) in ks.into_iter().zip(done) {
+                records[k] = Some(record);
+            }
+            run += size as u64;
+        }
+    }
+    ChunkResult {
+        records: records
+            .into_iter()
+            .map(|r| r.expect("every run of the chunk is simulated"))
+            .collect(),
+        month_values,
+    }
+}
+
+/// Simulates runs `run..run + outs.len()` of lever `li` (a batch of
+/// [`LANES`] on `batch`'s path, else one scalar run), each recording its
+/// month ends into its `outs` slice and watched by one `extra` observer
+/// (the story of its regularities, or nothing), which `judge` reads.
+fn simulate_group<X: Observer>(
+    plan: &Plan,
+    li: usize,
+    run: u64,
+    batch: Option<LanePath>,
+    outs: Vec<&mut [f64]>,
+    extra: impl Fn() -> X,
+    judge: impl Fn(&X) -> Vec<Option<bool>>,
+) -> Vec<RunRecord> {
+    let lever = &plan.levers[li];
+    let weeks = plan.calendar.horizon_weeks;
+    let mut params = Vec::with_capacity(outs.len());
+    let mut rngs = Vec::with_capacity(outs.len());
+    let mut drawn = Vec::with_capacity(outs.len());
+    for l in 0..outs.len() as u64 {
+        let (p, r, values, run_seed) = prepare_run(lever, plan.seed, run + l);
+        params.push(p);
+        rngs.push(r);
+        drawn.push((values, run_seed));
+    }
+    let mut observers: Vec<(MonthEnds, X)> = outs
+        .into_iter()
+        .map(|out| {
             let month_ends = MonthEnds {
                 weeks: &plan.calendar.month_ends,
                 next: 0,
-                out: &mut month_values[k * per_record..(k + 1) * per_record],
+                out,
             };
-            let weeks = plan.calendar.horizon_weeks;
-            // The story is gathered only when asked for: it allocates per
-            // move, which a plain run does not need.
-            let ((state, totals), regularities) = if plan.judge_regularities {
-                let mut observer = (month_ends, Story::default());
-                let result = simulate(&params, &lever.rules, weeks, &mut rngs, &mut observer);
-                (result, regularities::judge(&observer.1))
-            } else {
-                let mut observer = month_ends;
-                let result = simulate(&params, &lever.rules, weeks, &mut rngs, &mut observer);
-                (result, Vec::new())
-            };
+            (month_ends, extra())
+        })
+        .collect();
+    let ends: Vec<(State, RunTotals)> = match batch {
+        Some(path) => {
+            let params = std::array::from_fn(|l| &params[l]);
+            let rngs: &mut [DynamicsRngs; LANES] =
+                (&mut rngs[..]).try_into().expect("a batch is LANES runs");
+            let observers: &mut [_; LANES] = (&mut observers[..])
+                .try_into()
+                .expect("a batch is LANES runs");
+            simulate_lanes(path, params, &lever.rules, weeks, rngs, observers).into()
+        }
+        None => vec![simulate(
+            &params[0],
+            &lever.rules,
+            weeks,
+            &mut rngs[0],
+            &mut observers[0],
+        )],
+    };
+    ends.into_iter()
+        .zip(&observers)
+        .zip(&drawn)
+        .enumerate()
+        .map(|(l, (((state, totals), (_, extra)), (values, run_seed)))| {
             let mut metrics = vec![0.0; METRICS.len()];
             outcome::metrics(&state, &totals, &mut metrics);
-            records.push(RunRecord {
-                run,
+            RunRecord {
+                run: run + l as u64,
                 lever: li,
-                seed: run_seed,
+                seed: *run_seed,
                 reported: plan.reported.iter().map(|&i| values[i]).collect(),
                 metrics,
                 rules_fired: plan
@@ -350,15 +459,10 @@ fn simulate_chunk(plan: &Plan, chunk: u64) -> ChunkResult {
                             .map_or(0, |k| totals.rules_fired[k])
                     })
                     .collect(),
-                regularities,
-            });
-            k += 1;
-        }
-    }
-    ChunkResult {
-        records,
-        month_values,
-    }
+                regularities: judge(extra),
+            }
+        })
+        .collect()
 }
 
 /// Runs the baseline of `scenario` `runs` times on `threads` threads and

@@ -19,9 +19,9 @@ pub const RATE_SCALE_PCT: f64 = 25.0;
 /// that bought the first pause (20 points), about one mass transfer.
 pub const POINTS_SCALE: f64 = 20.0;
 /// A signed agreement is worth as much as the four rungs below it together.
-const AGREEMENT_RUNGS: f64 = 4.0;
+pub const AGREEMENT_RUNGS: f64 = 4.0;
 /// The top of the cooperation ladder.
-const LADDER_TOP: f64 = 4.0;
+pub const LADDER_TOP: f64 = 4.0;
 /// Pressure below which a concession is not read at home as submission.
 pub const PRESSURE_FOR_SUBMISSION: f64 = 0.05;
 

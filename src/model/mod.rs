@@ -5,6 +5,7 @@
 //! [`params::ModelParams`] and two random streams into a run.
 
 pub mod action;
+pub mod batch;
 pub mod choice;
 pub mod dynamics;
 pub mod exp;

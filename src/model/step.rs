@@ -150,6 +150,21 @@ fn choose_and_apply<O: Observer>(
     obs: &mut O,
 ) {
     let action = choose(i, state, p, phase, &mut rngs.choice);
+    apply_choice(action, i, state, p, prep, rngs, obs);
+}
+
+/// Applies and reports actor `i`'s chosen `action`. A hold outside one's
+/// own deadline week changes nothing and is not reported.
+#[inline]
+fn apply_choice<O: Observer>(
+    action: Action,
+    i: usize,
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    rngs: &mut DynamicsRngs,
+    obs: &mut O,
+) {
     if action == Action::Hold
         && state.actors[i]
             .threat
@@ -169,10 +184,169 @@ fn choose_and_apply<O: Observer>(
     );
 }
 
+/// A run in progress: its state and everything it keeps between weeks.
+///
+/// A week is [`Self::open_week`], then for each actor in [`Self::move_order`]
+/// [`Self::fire_rules`] and its weekly choice ([`Self::apply_weekly_choice`]
+/// of what [`choose`] or the batched step drew), then [`Self::close_week`].
+/// The scalar [`simulate`] and the batched step of [`super::batch`] both
+/// drive a run through these, so they cannot drift apart.
+pub struct RunInProgress<'a> {
+    p: &'a ModelParams,
+    rules: &'a [Rule],
+    /// The state after the last step.
+    pub state: State,
+    prep: Prepared,
+    totals: RunTotals,
+    /// Per rule: armed (its condition has been false since it last fired),
+    /// and the week it last fired.
+    rule_memory: Vec<(bool, Option<u32>)>,
+    trend: [f64; 2],
+    escalation_base: f64,
+}
+
+impl<'a> RunInProgress<'a> {
+    /// The run at its start date (reported to `obs` as the first week end).
+    pub fn start<O: Observer>(p: &'a ModelParams, rules: &'a [Rule], obs: &mut O) -> Self {
+        let state = State::initial(p);
+        let prep = Prepared::new(p, &state);
+        let totals = RunTotals {
+            max_tariff_pct: state.actors[0].tariff_pct,
+            min_approval_pct: state.actors[1].approval_pct,
+            rules_fired: vec![0; rules.len()],
+            ..RunTotals::default()
+        };
+        let escalation_base = state.actors[0]
+            .threat
+            .map_or(0.0, |t| t.rate_pct)
+            .max(state.actors[0].tariff_pct);
+        obs.week_end(&state);
+        RunInProgress {
+            p,
+            rules,
+            state,
+            prep,
+            totals,
+            rule_memory: vec![(true, None); rules.len()],
+            trend: [1.0; 2],
+            escalation_base,
+        }
+    }
+
+    /// The parameters of this run.
+    pub fn params(&self) -> &'a ModelParams {
+        self.p
+    }
+
+    /// Starts a week: clears this week's history slots, then the exogenous shocks.
+    #[inline]
+    pub fn open_week<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
+        let slot = self.state.week as usize % HISTORY_WEEKS;
+        for s in &mut self.state.actors {
+            s.transfers_by_week[slot] = 0.0;
+            s.concessions_by_week[slot] = 0.0;
+        }
+        exogenous(&mut self.state, self.p, &self.prep, &mut rngs.shocks, obs);
+    }
+
+    /// This week's order of the weekly moves.
+    #[inline]
+    pub fn move_order(&self) -> [usize; 2] {
+        move_order(&self.state)
+    }
+
+    /// Fires actor `i`'s rules that are due, before its own choice.
+    #[inline]
+    pub fn fire_rules<O: Observer>(&mut self, i: usize, rngs: &mut DynamicsRngs, obs: &mut O) {
+        let (p, state) = (self.p, &mut self.state);
+        for (k, rule) in self.rules.iter().enumerate().filter(|(_, r)| r.actor == i) {
+            // A rule fires when its condition becomes true, at the first
+            // week its action is possible; with `every_weeks`, again while
+            // the condition holds, at most that often.
+            let holds = rule.condition.holds(state);
+            let (armed, last_fired) = self.rule_memory[k];
+            if !holds {
+                self.rule_memory[k].0 = true;
+                continue;
+            }
+            let due = match rule.every_weeks {
+                None => armed,
+                Some(n) => last_fired.is_none_or(|w| state.week - w >= n),
+            };
+            let feasible =
+                utility(rule.action, i, state, p, &view(i, state, p, Phase::Weekly)).is_some();
+            if due && feasible {
+                let value = apply(
+                    rule.action,
+                    i,
+                    state,
+                    p,
+                    &self.prep,
+                    &mut rngs.choice,
+                    rule.amount,
+                );
+                self.rule_memory[k] = (false, Some(state.week));
+                self.totals.rules_fired[k] += 1;
+                let event = Event::RuleFired {
+                    actor: i,
+                    rule: k,
+                    action: rule.action,
+                    value,
+                };
+                obs.event(state.week, &event, state);
+            }
+        }
+    }
+
+    /// Applies and reports actor `i`'s weekly choice `action`.
+    #[inline]
+    pub fn apply_weekly_choice<O: Observer>(
+        &mut self,
+        i: usize,
+        action: Action,
+        rngs: &mut DynamicsRngs,
+        obs: &mut O,
+    ) {
+        apply_choice(action, i, &mut self.state, self.p, &self.prep, rngs, obs);
+    }
+
+    /// Ends a week: the same-week reactions, a truce lapse, the slow
+    /// dynamics, and the week's part of the run totals.
+    #[inline]
+    pub fn close_week<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
+        let (p, prep, state) = (self.p, &self.prep, &mut self.state);
+        for i in move_order(state) {
+            if state.actors[other(i)].last_hostile_week == Some(state.week) {
+                choose_and_apply(i, Phase::Reaction, state, p, prep, rngs, obs);
+            }
+        }
+        if state.truce.is_some_and(|t| t.expires_week <= state.week) {
+            lapse_truce(state);
+            obs.event(state.week, &Event::TruceLapsed, state);
+        }
+        slow_dynamics(state, p, prep, &mut self.trend, obs);
+        state.week += 1;
+        let tariff = state.actors[0].tariff_pct;
+        let totals = &mut self.totals;
+        totals.tariff_sum += tariff;
+        totals.weeks_with_tariff += u32::from(tariff > 0.0);
+        totals.max_tariff_pct = totals.max_tariff_pct.max(tariff);
+        totals.escalated |= tariff > self.escalation_base;
+        totals.min_approval_pct = totals.min_approval_pct.min(state.actors[1].approval_pct);
+        obs.week_end(state);
+    }
+
+    /// The final state and the run totals.
+    pub fn finish(self) -> (State, RunTotals) {
+        (self.state, self.totals)
+    }
+}
+
 /// Simulates one run of `weeks` weeks and returns the final state and totals.
 ///
 /// `rules` (a lever's contingent rules) act for their government before its
-/// own choice each week.
+/// own choice each week. This scalar step is the reference the batched step
+/// ([`super::batch::simulate_lanes`]) is tested against.
 pub fn simulate<O: Observer>(
     p: &ModelParams,
     rules: &[Rule],
@@ -180,96 +354,17 @@ pub fn simulate<O: Observer>(
     rngs: &mut DynamicsRngs,
     obs: &mut O,
 ) -> (State, RunTotals) {
-    let mut state = State::initial(p);
-    let prep = Prepared::new(p, &state);
-    let mut totals = RunTotals {
-        max_tariff_pct: state.actors[0].tariff_pct,
-        min_approval_pct: state.actors[1].approval_pct,
-        rules_fired: vec![0; rules.len()],
-        ..RunTotals::default()
-    };
-    // Per rule: armed (its condition has been false since it last fired),
-    // and the week it last fired.
-    let mut rule_memory: Vec<(bool, Option<u32>)> = vec![(true, None); rules.len()];
-    let mut trend = [1.0; 2];
-    let escalation_base = state.actors[0]
-        .threat
-        .map_or(0.0, |t| t.rate_pct)
-        .max(state.actors[0].tariff_pct);
-    obs.week_end(&state);
+    let mut run = RunInProgress::start(p, rules, obs);
     for _ in 0..weeks {
-        let slot = state.week as usize % HISTORY_WEEKS;
-        for s in &mut state.actors {
-            s.transfers_by_week[slot] = 0.0;
-            s.concessions_by_week[slot] = 0.0;
+        run.open_week(rngs, obs);
+        for i in run.move_order() {
+            run.fire_rules(i, rngs, obs);
+            let action = choose(i, &run.state, p, Phase::Weekly, &mut rngs.choice);
+            run.apply_weekly_choice(i, action, rngs, obs);
         }
-        exogenous(&mut state, p, &prep, &mut rngs.shocks, obs);
-        for i in move_order(&state) {
-            for (k, rule) in rules.iter().enumerate().filter(|(_, r)| r.actor == i) {
-                // A rule fires when its condition becomes true, at the first
-                // week its action is possible; with `every_weeks`, again while
-                // the condition holds, at most that often.
-                let holds = rule.condition.holds(&state);
-                let (armed, last_fired) = rule_memory[k];
-                if !holds {
-                    rule_memory[k].0 = true;
-                    continue;
-                }
-                let due = match rule.every_weeks {
-                    None => armed,
-                    Some(n) => last_fired.is_none_or(|w| state.week - w >= n),
-                };
-                let feasible = utility(
-                    rule.action,
-                    i,
-                    &state,
-                    p,
-                    &view(i, &state, p, Phase::Weekly),
-                )
-                .is_some();
-                if due && feasible {
-                    let value = apply(
-                        rule.action,
-                        i,
-                        &mut state,
-                        p,
-                        &prep,
-                        &mut rngs.choice,
-                        rule.amount,
-                    );
-                    rule_memory[k] = (false, Some(state.week));
-                    totals.rules_fired[k] += 1;
-                    let event = Event::RuleFired {
-                        actor: i,
-                        rule: k,
-                        action: rule.action,
-                        value,
-                    };
-                    obs.event(state.week, &event, &state);
-                }
-            }
-            choose_and_apply(i, Phase::Weekly, &mut state, p, &prep, rngs, obs);
-        }
-        for i in move_order(&state) {
-            if state.actors[other(i)].last_hostile_week == Some(state.week) {
-                choose_and_apply(i, Phase::Reaction, &mut state, p, &prep, rngs, obs);
-            }
-        }
-        if state.truce.is_some_and(|t| t.expires_week <= state.week) {
-            lapse_truce(&mut state);
-            obs.event(state.week, &Event::TruceLapsed, &state);
-        }
-        slow_dynamics(&mut state, p, &prep, &mut trend, obs);
-        state.week += 1;
-        let tariff = state.actors[0].tariff_pct;
-        totals.tariff_sum += tariff;
-        totals.weeks_with_tariff += u32::from(tariff > 0.0);
-        totals.max_tariff_pct = totals.max_tariff_pct.max(tariff);
-        totals.escalated |= tariff > escalation_base;
-        totals.min_approval_pct = totals.min_approval_pct.min(state.actors[1].approval_pct);
-        obs.week_end(&state);
+        run.close_week(rngs, obs);
     }
-    (state, totals)
+    run.finish()
 }
 
 #[cfg(test)]
