@@ -10,7 +10,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::UsageError;
 use crate::cli::BenchArgs;
-use crate::engine::{self, Plan, seeds};
+use crate::engine::{self, Plan, Step, seeds};
 use crate::model::lanes::{self, LANES, LanePath, Lanes, XoshiroLanes};
 use crate::scenario::Scenario;
 
@@ -112,6 +112,14 @@ fn batched_probe(
     acc
 }
 
+/// How a step reads in the report.
+fn step_name(step: Step) -> String {
+    match step {
+        Step::Scalar => "scalar step".to_string(),
+        Step::Batched(path) => format!("batched step, lanes of {LANES}, {}", path.name()),
+    }
+}
+
 /// Runs `bilateral bench`.
 pub fn execute(args: &BenchArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
@@ -123,46 +131,60 @@ pub fn execute(args: &BenchArgs) -> Result<()> {
     let plan = Plan::new(&scenario, &levers, runs, scenario.seed).map_err(anyhow::Error::msg)?;
     let agent_weeks =
         runs as f64 * levers.len() as f64 * f64::from(scenario.calendar.horizon_weeks) * 2.0;
-    let time_run = |threads: usize| -> Result<f64> {
+    let time_run = |threads: usize, step: Step| -> Result<f64> {
+        let mut plan = plan.clone();
+        plan.step = step;
         let start = Instant::now();
         engine::run(&plan, threads, |_| Ok(()), |_| {})?;
         Ok(start.elapsed().as_secs_f64())
     };
-    // One and two threads alternate, each next to a probe, so a slow spell
-    // of a shared host hits both sides of every ratio; the fastest of each
-    // is kept (noise only ever slows a measurement down).
+    // The engine's step (scalar) on one and two threads and the batched
+    // step on one, each next to a probe, alternating so a slow spell of a
+    // shared host hits every side of each ratio; the fastest of each is
+    // kept (noise only ever slows a measurement down).
     let probe_iterations = 2_000_000;
-    let (mut one, mut two, mut probe) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
-    let mut batched = f64::INFINITY;
+    let default_step = plan.step;
+    let batched_step = Step::batched();
+    let (mut one, mut two, mut batched, mut probe) =
+        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let mut batched_probe = f64::INFINITY;
     let mut path = LanePath::Portable;
     for _ in 0..REPEATS {
         probe = probe.min(floor_probe_ns(probe_iterations));
         let (ns, p) = batched_floor_probe_ns(probe_iterations);
-        (batched, path) = (batched.min(ns), p);
-        one = one.min(time_run(1)?);
-        two = two.min(time_run(2)?);
+        (batched_probe, path) = (batched_probe.min(ns), p);
+        one = one.min(time_run(1, default_step)?);
+        batched = batched.min(time_run(1, batched_step)?);
+        two = two.min(time_run(2, default_step)?);
     }
-    let ns_one = one * 1e9 / agent_weeks;
+    let ns = |seconds: f64| seconds * 1e9 / agent_weeks;
     let lever_runs = runs as f64 * levers.len() as f64;
     let weeks = scenario.calendar.horizon_weeks;
     let n_levers = levers.len();
     let text = format!(
         "scenario         {}\n\
          work             {} x {} x {} x 2 agents = {agent_weeks:.0} agent-weeks\n\
-         1 thread         {:.0} runs/s, {ns_one:.0} ns per agent-week\n\
+         1 thread         {:.0} runs/s, {:.0} ns per agent-week ({})\n\
          2 threads        {:.0} runs/s, speed-up {:.2}x\n\
+         1 thread batched {:.0} runs/s, {:.0} ns per agent-week ({}), {:.2}x the above\n\
          floor probe      {probe:.0} ns per agent-week (10 uniforms, 10 exp, 1 ln)\n\
          ratio to floor   {:.2}\n\
-         batched floor    {batched:.0} ns per agent-week (lanes of {LANES}, {})\n\
+         batched floor    {batched_probe:.0} ns per agent-week (lanes of {LANES}, {})\n\
          (best of {REPEATS}; runs/s counts one lever's run as a run)\n",
         scenario.path.display(),
         crate::output::count(runs, "run"),
         crate::output::count(n_levers, "lever"),
         crate::output::count(weeks, "week"),
         lever_runs / one,
+        ns(one),
+        step_name(default_step),
         lever_runs / two,
         one / two,
-        ns_one / probe,
+        lever_runs / batched,
+        ns(batched),
+        step_name(batched_step),
+        one / batched,
+        ns(one) / probe,
         path.name(),
     );
     super::emit(&text)?;

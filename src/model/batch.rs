@@ -45,159 +45,450 @@ use super::rules::Rule;
 use super::state::{Pair, State, other};
 use super::step::{DynamicsRngs, Observer, RunInProgress, RunTotals};
 
-/// One `f64` per lane, with the scalar operations lane by lane.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[repr(C, align(32))]
-struct V(Lanes);
+/// A move's feasibility and, if it is feasible in some lane, its utility
+/// (`S::from(0.0)` otherwise): a move no lane can make costs its mask only.
+macro_rules! only_if {
+    ($feasible:expr, $utility:expr) => {{
+        let feasible = $feasible;
+        if feasible.any() {
+            (feasible, $utility)
+        } else {
+            (feasible, S::from(0.0))
+        }
+    }};
+}
 
-/// One yes/no per lane, as all ones or all zeros: the form a vector
-/// comparison yields and a blend takes (a `bool` per lane compiled to
-/// byte shuffles around every comparison and select).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(C, align(32))]
-struct Mask([u64; LANES]);
+/// Four values, one expression per lane, without a closure (see
+/// `weekly_utilities` on why no closures).
+macro_rules! per_lane {
+    (|$l:ident| $e:expr) => {{
+        const _: () = assert!(LANES == 4, "per_lane! writes out four lanes");
+        [
+            {
+                let $l = 0;
+                $e
+            },
+            {
+                let $l = 1;
+                $e
+            },
+            {
+                let $l = 2;
+                $e
+            },
+            {
+                let $l = 3;
+                $e
+            },
+        ]
+    }};
+}
 
-/// A lane's mask word for `b`.
+/// Four `f64` lanes with the scalar model's IEEE operations lane by lane:
+/// the arithmetic of the batched choice, compiled once per instruction set
+/// ([`ArrayLanes`] for any CPU, [`Avx2Lanes`] for AVX2 ones).
+///
+/// Bit-identity with the scalar code: `+ - * /`, negation, comparisons
+/// and selects are exact lane by lane in every implementation. `min` and
+/// `max` follow the scalar's compiled `f64::min`/`max` (the other operand
+/// when the first is NaN); `min_c`/`max_c` take a constant second
+/// operand, as LLVM compiles `x.min(1.0)`, and differ from `min`/`max` only
+/// in the sign of an exactly tied zero.
+trait Simd:
+    Copy
+    + Add<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<Output = Self>
+    + Div<f64, Output = Self>
+    + Neg<Output = Self>
+    + From<f64>
+{
+    /// One yes/no per lane.
+    type Mask: LaneMask<Lanes = Self>;
+    /// From four values.
+    fn from_lanes(x: Lanes) -> Self;
+    /// The four values.
+    fn to_lanes(self) -> Lanes;
+    /// `<` lane by lane (false for NaN).
+    fn lt(self, rhs: impl Into<Self>) -> Self::Mask;
+    /// `<=` lane by lane.
+    fn le(self, rhs: impl Into<Self>) -> Self::Mask;
+    /// `>` lane by lane.
+    fn gt(self, rhs: impl Into<Self>) -> Self::Mask;
+    /// `>=` lane by lane.
+    fn ge(self, rhs: impl Into<Self>) -> Self::Mask;
+    /// `==` lane by lane.
+    fn eq(self, rhs: impl Into<Self>) -> Self::Mask;
+    /// `f64::min` lane by lane.
+    fn min(self, rhs: Self) -> Self;
+    /// `f64::max` lane by lane.
+    fn max(self, rhs: Self) -> Self;
+    /// `x.min(c)` for a constant `c`.
+    fn min_c(self, c: f64) -> Self;
+    /// `x.max(c)` for a constant `c`.
+    fn max_c(self, c: f64) -> Self;
+    /// [`super::exp::exp`] lane by lane.
+    fn exp(self) -> Self;
+}
+
+/// One yes/no per lane, of the lanes type `Lanes`.
+trait LaneMask: Copy + BitAnd<Output = Self> + BitOr<Output = Self> + Not<Output = Self> {
+    /// The lanes it selects between.
+    type Lanes: Simd<Mask = Self>;
+    /// From four mask words (all ones or all zeros, [`word`]).
+    fn from_words(words: [u64; LANES]) -> Self;
+    /// `yes` where the mask is set, `no` elsewhere (bit for bit).
+    fn select(self, yes: impl Into<Self::Lanes>, no: impl Into<Self::Lanes>) -> Self::Lanes;
+    /// Whether any lane is set.
+    fn any(self) -> bool;
+    /// Whether lane `l` is set.
+    fn lane(self, l: usize) -> bool;
+    /// Bit `l` set where lane `l` is.
+    fn bits(self) -> u32;
+}
+
+/// A lane's mask word for `b`: all ones or all zeros, the form a vector
+/// comparison yields and a blend takes.
 #[inline(always)]
 const fn word(b: bool) -> u64 {
     0u64.wrapping_sub(b as u64)
 }
 
-macro_rules! lane_op {
+/// Lanes as an array, each operation a loop of four scalar ones: the
+/// portable implementation (LLVM vectorises it as the target allows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ArrayLanes(Lanes);
+
+/// The mask of [`ArrayLanes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ArrayMask([u64; LANES]);
+
+macro_rules! array_op {
     ($trait:ident, $method:ident, $op:tt) => {
-        impl $trait for V {
-            type Output = V;
+        impl $trait for ArrayLanes {
+            type Output = ArrayLanes;
             #[inline(always)]
-            fn $method(self, rhs: V) -> V {
-                V(std::array::from_fn(|l| self.0[l] $op rhs.0[l]))
+            fn $method(self, rhs: ArrayLanes) -> ArrayLanes {
+                ArrayLanes(per_lane!(|l| self.0[l] $op rhs.0[l]))
             }
         }
-        impl $trait<f64> for V {
-            type Output = V;
+        impl $trait<f64> for ArrayLanes {
+            type Output = ArrayLanes;
             #[inline(always)]
-            fn $method(self, rhs: f64) -> V {
-                V(std::array::from_fn(|l| self.0[l] $op rhs))
+            fn $method(self, rhs: f64) -> ArrayLanes {
+                ArrayLanes(per_lane!(|l| self.0[l] $op rhs))
             }
         }
     };
 }
-lane_op!(Add, add, +);
-lane_op!(Sub, sub, -);
-lane_op!(Mul, mul, *);
-lane_op!(Div, div, /);
+array_op!(Add, add, +);
+array_op!(Sub, sub, -);
+array_op!(Mul, mul, *);
+array_op!(Div, div, /);
 
-impl Neg for V {
-    type Output = V;
+impl Neg for ArrayLanes {
+    type Output = ArrayLanes;
     #[inline(always)]
-    fn neg(self) -> V {
-        V(self.0.map(|x| -x))
+    fn neg(self) -> ArrayLanes {
+        ArrayLanes(per_lane!(|l| {
+            let x = self.0[l];
+            -x
+        }))
     }
 }
 
-/// `f64 - V` and the like, for a constant on the left.
-impl Sub<V> for f64 {
-    type Output = V;
+impl From<f64> for ArrayLanes {
     #[inline(always)]
-    fn sub(self, rhs: V) -> V {
-        V(rhs.0.map(|x| self - x))
+    fn from(x: f64) -> ArrayLanes {
+        ArrayLanes([x; LANES])
     }
 }
 
-macro_rules! lane_cmp {
+macro_rules! array_cmp {
     ($($method:ident $op:tt),*) => {$(
         #[inline(always)]
-        fn $method(self, rhs: impl Into<V>) -> Mask {
+        fn $method(self, rhs: impl Into<ArrayLanes>) -> ArrayMask {
             let rhs = rhs.into();
-            Mask(std::array::from_fn(|l| word(self.0[l] $op rhs.0[l])))
+            ArrayMask(per_lane!(|l| word(self.0[l] $op rhs.0[l])))
         }
     )*};
 }
 
-impl From<f64> for V {
+impl Simd for ArrayLanes {
+    type Mask = ArrayMask;
     #[inline(always)]
-    fn from(x: f64) -> V {
-        V([x; LANES])
+    fn from_lanes(x: Lanes) -> ArrayLanes {
+        ArrayLanes(x)
+    }
+    #[inline(always)]
+    fn to_lanes(self) -> Lanes {
+        self.0
+    }
+    array_cmp!(lt <, le <=, gt >, ge >=, eq ==);
+    #[inline(always)]
+    fn min(self, rhs: ArrayLanes) -> ArrayLanes {
+        ArrayLanes(per_lane!(|l| self.0[l].min(rhs.0[l])))
+    }
+    #[inline(always)]
+    fn max(self, rhs: ArrayLanes) -> ArrayLanes {
+        ArrayLanes(per_lane!(|l| self.0[l].max(rhs.0[l])))
+    }
+    #[inline(always)]
+    fn min_c(self, c: f64) -> ArrayLanes {
+        ArrayLanes(per_lane!(|l| self.0[l].min(c)))
+    }
+    #[inline(always)]
+    fn max_c(self, c: f64) -> ArrayLanes {
+        ArrayLanes(per_lane!(|l| self.0[l].max(c)))
+    }
+    #[inline(always)]
+    fn exp(self) -> ArrayLanes {
+        ArrayLanes(super::lanes::exp_lanes(self.0))
     }
 }
 
-impl V {
-    lane_cmp!(lt <, le <=, gt >, ge >=, eq ==);
-
-    /// `f64::min` lane by lane (NaN-ignoring, as the scalar's).
+impl BitAnd for ArrayMask {
+    type Output = ArrayMask;
     #[inline(always)]
-    fn min(self, rhs: impl Into<V>) -> V {
-        let rhs = rhs.into();
-        V(std::array::from_fn(|l| self.0[l].min(rhs.0[l])))
-    }
-
-    /// `f64::max` lane by lane.
-    #[inline(always)]
-    fn max(self, rhs: impl Into<V>) -> V {
-        let rhs = rhs.into();
-        V(std::array::from_fn(|l| self.0[l].max(rhs.0[l])))
+    fn bitand(self, rhs: ArrayMask) -> ArrayMask {
+        ArrayMask(per_lane!(|l| self.0[l] & rhs.0[l]))
     }
 }
 
-impl BitAnd for Mask {
-    type Output = Mask;
+impl BitOr for ArrayMask {
+    type Output = ArrayMask;
     #[inline(always)]
-    fn bitand(self, rhs: Mask) -> Mask {
-        Mask(std::array::from_fn(|l| self.0[l] & rhs.0[l]))
+    fn bitor(self, rhs: ArrayMask) -> ArrayMask {
+        ArrayMask(per_lane!(|l| self.0[l] | rhs.0[l]))
     }
 }
 
-impl BitOr for Mask {
-    type Output = Mask;
+impl Not for ArrayMask {
+    type Output = ArrayMask;
     #[inline(always)]
-    fn bitor(self, rhs: Mask) -> Mask {
-        Mask(std::array::from_fn(|l| self.0[l] | rhs.0[l]))
+    fn not(self) -> ArrayMask {
+        ArrayMask(per_lane!(|l| {
+            let b = self.0[l];
+            !b
+        }))
     }
 }
 
-impl Not for Mask {
-    type Output = Mask;
+impl LaneMask for ArrayMask {
+    type Lanes = ArrayLanes;
     #[inline(always)]
-    fn not(self) -> Mask {
-        Mask(self.0.map(|b| !b))
+    fn from_words(words: [u64; LANES]) -> ArrayMask {
+        ArrayMask(words)
     }
-}
-
-impl Mask {
-    /// `yes` where the mask is set, `no` elsewhere (bit for bit).
     #[inline(always)]
-    fn select(self, yes: impl Into<V>, no: impl Into<V>) -> V {
+    fn select(self, yes: impl Into<ArrayLanes>, no: impl Into<ArrayLanes>) -> ArrayLanes {
         let (yes, no) = (yes.into(), no.into());
-        V(std::array::from_fn(|l| {
+        ArrayLanes(per_lane!(|l| {
             f64::from_bits((yes.0[l].to_bits() & self.0[l]) | (no.0[l].to_bits() & !self.0[l]))
         }))
     }
-
-    /// Whether any lane is set.
     #[inline(always)]
     fn any(self) -> bool {
         self.0.iter().fold(0, |acc, &m| acc | m) != 0
     }
-
-    /// Whether lane `l` is set.
     #[inline(always)]
     fn lane(self, l: usize) -> bool {
         self.0[l] != 0
     }
+    #[inline(always)]
+    fn bits(self) -> u32 {
+        let mut bits = 0;
+        for l in 0..LANES {
+            bits |= u32::from(self.0[l] != 0) << l;
+        }
+        bits
+    }
 }
 
-/// Gathers one field per lane: `lanes!(src, |x| x.field)`.
+#[cfg(target_arch = "x86_64")]
+use avx2::Avx2Lanes;
+
+/// Lanes in one AVX2 register.
+///
+/// Every operation is one AVX instruction (min and max three, as LLVM
+/// compiles the scalar's). The intrinsics are `unsafe` to call from code
+/// not compiled with AVX; these types are used only inside
+/// `simulate_lanes_avx2`, which is, and which runs only on a CPU with AVX2
+/// ([`simulate_lanes`] checks), so each `unsafe` block below is sound.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+    use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Sub};
+
+    use super::{LANES, LaneMask, Lanes, Simd};
+
+    /// Four lanes in a `__m256d`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Avx2Lanes(__m256d);
+
+    /// The mask of [`Avx2Lanes`]: all ones or all zeros per lane.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Avx2Mask(__m256d);
+
+    macro_rules! avx_op {
+        ($trait:ident, $method:ident, $intrinsic:ident) => {
+            impl $trait for Avx2Lanes {
+                type Output = Avx2Lanes;
+                #[inline(always)]
+                fn $method(self, rhs: Avx2Lanes) -> Avx2Lanes {
+                    Avx2Lanes(unsafe { $intrinsic(self.0, rhs.0) })
+                }
+            }
+            impl $trait<f64> for Avx2Lanes {
+                type Output = Avx2Lanes;
+                #[inline(always)]
+                fn $method(self, rhs: f64) -> Avx2Lanes {
+                    Avx2Lanes(unsafe { $intrinsic(self.0, _mm256_set1_pd(rhs)) })
+                }
+            }
+        };
+    }
+    avx_op!(Add, add, _mm256_add_pd);
+    avx_op!(Sub, sub, _mm256_sub_pd);
+    avx_op!(Mul, mul, _mm256_mul_pd);
+    avx_op!(Div, div, _mm256_div_pd);
+
+    impl Neg for Avx2Lanes {
+        type Output = Avx2Lanes;
+        #[inline(always)]
+        fn neg(self) -> Avx2Lanes {
+            // Flipping the sign bit, as the scalar's negation compiles.
+            Avx2Lanes(unsafe { _mm256_xor_pd(self.0, _mm256_set1_pd(-0.0)) })
+        }
+    }
+
+    impl From<f64> for Avx2Lanes {
+        #[inline(always)]
+        fn from(x: f64) -> Avx2Lanes {
+            Avx2Lanes(unsafe { _mm256_set1_pd(x) })
+        }
+    }
+
+    macro_rules! avx_cmp {
+        ($($method:ident $predicate:ident),*) => {$(
+            #[inline(always)]
+            fn $method(self, rhs: impl Into<Avx2Lanes>) -> Avx2Mask {
+                // Ordered, quiet: false where either lane is NaN, as `<` is.
+                Avx2Mask(unsafe { _mm256_cmp_pd::<$predicate>(self.0, rhs.into().0) })
+            }
+        )*};
+    }
+
+    impl Simd for Avx2Lanes {
+        type Mask = Avx2Mask;
+        #[inline(always)]
+        fn from_lanes(x: Lanes) -> Avx2Lanes {
+            Avx2Lanes(unsafe { _mm256_loadu_pd(x.as_ptr()) })
+        }
+        #[inline(always)]
+        fn to_lanes(self) -> Lanes {
+            let mut x = [0.0; LANES];
+            unsafe { _mm256_storeu_pd(x.as_mut_ptr(), self.0) };
+            x
+        }
+        avx_cmp!(lt _CMP_LT_OQ, le _CMP_LE_OQ, gt _CMP_GT_OQ, ge _CMP_GE_OQ, eq _CMP_EQ_OQ);
+        #[inline(always)]
+        fn min(self, rhs: Avx2Lanes) -> Avx2Lanes {
+            // As LLVM compiles `a.min(b)`: minpd(b, a), and b where a is NaN.
+            unsafe {
+                let m = _mm256_min_pd(rhs.0, self.0);
+                let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(self.0, self.0);
+                Avx2Lanes(_mm256_blendv_pd(m, rhs.0, nan))
+            }
+        }
+        #[inline(always)]
+        fn max(self, rhs: Avx2Lanes) -> Avx2Lanes {
+            unsafe {
+                let m = _mm256_max_pd(rhs.0, self.0);
+                let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(self.0, self.0);
+                Avx2Lanes(_mm256_blendv_pd(m, rhs.0, nan))
+            }
+        }
+        #[inline(always)]
+        fn min_c(self, c: f64) -> Avx2Lanes {
+            // A constant is not NaN: LLVM puts it second, minpd(x, c).
+            Avx2Lanes(unsafe { _mm256_min_pd(self.0, _mm256_set1_pd(c)) })
+        }
+        #[inline(always)]
+        fn max_c(self, c: f64) -> Avx2Lanes {
+            Avx2Lanes(unsafe { _mm256_max_pd(self.0, _mm256_set1_pd(c)) })
+        }
+        #[inline(always)]
+        fn exp(self) -> Avx2Lanes {
+            Avx2Lanes::from_lanes(unsafe { super::super::lanes::exp_lanes_avx2(self.to_lanes()) })
+        }
+    }
+
+    macro_rules! avx_mask_op {
+        ($trait:ident, $method:ident, $intrinsic:ident) => {
+            impl $trait for Avx2Mask {
+                type Output = Avx2Mask;
+                #[inline(always)]
+                fn $method(self, rhs: Avx2Mask) -> Avx2Mask {
+                    Avx2Mask(unsafe { $intrinsic(self.0, rhs.0) })
+                }
+            }
+        };
+    }
+    avx_mask_op!(BitAnd, bitand, _mm256_and_pd);
+    avx_mask_op!(BitOr, bitor, _mm256_or_pd);
+
+    impl Not for Avx2Mask {
+        type Output = Avx2Mask;
+        #[inline(always)]
+        fn not(self) -> Avx2Mask {
+            Avx2Mask(unsafe { _mm256_xor_pd(self.0, _mm256_castsi256_pd(_mm256_set1_epi64x(-1))) })
+        }
+    }
+
+    impl LaneMask for Avx2Mask {
+        type Lanes = Avx2Lanes;
+        #[inline(always)]
+        fn from_words(words: [u64; LANES]) -> Avx2Mask {
+            Avx2Mask(unsafe { _mm256_castsi256_pd(_mm256_loadu_si256(words.as_ptr().cast())) })
+        }
+        #[inline(always)]
+        fn select(self, yes: impl Into<Avx2Lanes>, no: impl Into<Avx2Lanes>) -> Avx2Lanes {
+            Avx2Lanes(unsafe { _mm256_blendv_pd(no.into().0, yes.into().0, self.0) })
+        }
+        #[inline(always)]
+        fn any(self) -> bool {
+            unsafe { _mm256_movemask_pd(self.0) != 0 }
+        }
+        #[inline(always)]
+        fn lane(self, l: usize) -> bool {
+            unsafe { (_mm256_movemask_pd(self.0) >> l) & 1 != 0 }
+        }
+        #[inline(always)]
+        fn bits(self) -> u32 {
+            unsafe { _mm256_movemask_pd(self.0) as u32 }
+        }
+    }
+}
+
+/// Gathers one field per lane: `gather!(S, src, |x| x.field)`.
 macro_rules! gather {
-    ($src:expr, |$x:ident| $e:expr) => {
-        V(std::array::from_fn(|l| {
+    ($s:ty, $src:expr, |$x:ident| $e:expr) => {
+        <$s>::from_lanes(per_lane!(|l| {
             let $x = &$src[l];
             $e
         }))
     };
 }
 
+/// Gathers one yes/no per lane.
 macro_rules! gather_mask {
-    ($src:expr, |$x:ident| $e:expr) => {
-        Mask(std::array::from_fn(|l| {
+    ($s:ty, $src:expr, |$x:ident| $e:expr) => {
+        <$s as Simd>::Mask::from_words(per_lane!(|l| {
             let $x = &$src[l];
             word($e)
         }))
@@ -209,21 +500,21 @@ macro_rules! gather_mask {
 macro_rules! param_lanes {
     ($($field:ident),* $(,)?) => {
         /// The choosing government's parameters, one lane per run.
-        struct ParamLanes {
-            $($field: V,)*
+        struct ParamLanes<S> {
+            $($field: S,)*
         }
-        impl ParamLanes {
+        impl<S: Simd> ParamLanes<S> {
             /// Actor `i`'s parameters in each lane's run.
             #[inline(always)]
-            fn gather(params: [&ModelParams; LANES], i: usize) -> ParamLanes {
+            fn gather(params: [&ModelParams; LANES], i: usize) -> ParamLanes<S> {
                 ParamLanes {
-                    $($field: V(std::array::from_fn(|l| params[l].actors[i].$field)),)*
+                    $($field: S::from_lanes(per_lane!(|l| params[l].actors[i].$field)),)*
                 }
             }
 
             /// `second`'s lanes from `b`, the others from `a`.
             #[inline(always)]
-            fn blend(second: Mask, a: &ParamLanes, b: &ParamLanes) -> ParamLanes {
+            fn blend(second: S::Mask, a: &ParamLanes<S>, b: &ParamLanes<S>) -> ParamLanes<S> {
                 ParamLanes {
                     $($field: second.select(b.$field, a.$field),)*
                 }
@@ -295,128 +586,138 @@ const MOVES: usize = Action::ALL.len();
 /// Each arm below is the scalar arm with the same name, its `return None`
 /// conditions turned into a mask and its arithmetic in the same order.
 #[inline(always)]
-fn weekly_utilities(
+fn weekly_utilities<S: Simd>(
     actors: [usize; LANES],
     states: [&State; LANES],
     params: [&ModelParams; LANES],
-    a: &ParamLanes,
-) -> [(Mask, V); MOVES] {
-    let views: [_; LANES] =
-        std::array::from_fn(|l| view(actors[l], states[l], params[l], Phase::Weekly));
-    let me: [_; LANES] = std::array::from_fn(|l| &states[l].actors[actors[l]]);
-    let you: [_; LANES] = std::array::from_fn(|l| &states[l].actors[other(actors[l])]);
-    let w: [_; LANES] = std::array::from_fn(|l| &params[l].world);
+    a: &ParamLanes<S>,
+) -> [(S::Mask, S); MOVES] {
+    let views: [_; LANES] = per_lane!(|l| view(actors[l], states[l], params[l], Phase::Weekly));
+    let me: [_; LANES] = per_lane!(|l| &states[l].actors[actors[l]]);
+    let you: [_; LANES] = per_lane!(|l| &states[l].actors[other(actors[l])]);
+    let w: [_; LANES] = per_lane!(|l| &params[l].world);
 
-    let dissatisfaction = gather!(views, |v| v.dissatisfaction);
-    let pressure = gather!(views, |v| v.pressure);
-    let reciprocated = gather_mask!(views, |v| v.reciprocated);
-    let at_deadline = gather_mask!(views, |v| v.at_deadline);
-    let trade_weight = gather!(views, |v| v.trade_weight);
-    let provocation = gather!(views, |v| v.provocation);
+    let dissatisfaction = gather!(S, views, |v| v.dissatisfaction);
+    let pressure = gather!(S, views, |v| v.pressure);
+    let reciprocated = gather_mask!(S, views, |v| v.reciprocated);
+    let at_deadline = gather_mask!(S, views, |v| v.at_deadline);
+    let trade_weight = gather!(S, views, |v| v.trade_weight);
+    let provocation = gather!(S, views, |v| v.provocation);
 
-    let tariff = gather!(me, |m| m.tariff_pct);
-    let cap = gather!(me, |m| m.tariff_cap_pct);
-    let exempt = gather!(me, |m| m.exempt_share);
-    let my_belief = gather!(me, |m| m.belief());
-    let my_effective = gather!(me, |m| m.effective_tariff_pct());
-    let has_threat = gather_mask!(me, |m| m.threat.is_some());
-    let their_tariff = gather!(you, |o| o.tariff_pct);
-    let their_exempt = gather!(you, |o| o.exempt_share);
-    let their_belief = gather!(you, |o| o.belief());
-    let truce = gather_mask!(states, |s| s.truce.is_some());
-    let trust = gather!(states, |s| s.trust);
-    let rung = gather!(states, |s| f64::from(s.cooperation_level));
+    let tariff = gather!(S, me, |m| m.tariff_pct);
+    let cap = gather!(S, me, |m| m.tariff_cap_pct);
+    let exempt = gather!(S, me, |m| m.exempt_share);
+    let my_belief = gather!(S, me, |m| m.belief());
+    let my_effective = gather!(S, me, |m| m.effective_tariff_pct());
+    let has_threat = gather_mask!(S, me, |m| m.threat.is_some());
+    let their_tariff = gather!(S, you, |o| o.tariff_pct);
+    let their_exempt = gather!(S, you, |o| o.exempt_share);
+    let their_belief = gather!(S, you, |o| o.belief());
+    let truce = gather_mask!(S, states, |s| s.truce.is_some());
+    let trust = gather!(S, states, |s| s.trust);
+    let rung = gather!(S, states, |s| f64::from(s.cooperation_level));
 
     // Outside one's own deadline week (every move but hold, impose and
     // extend); in a weekly choice every move is open to a reaction's test.
     let free = !at_deadline;
     let reciprocity = a.tariff_reciprocity * provocation;
     let breach = truce.select(a.truce_breach_cost, 0.0);
-    let economic_cost = |added: V| a.econ_weight * added;
-    let concession_terms = |points: V| {
-        let units = points / POINTS_SCALE;
-        let submission = pressure
-            .gt(PRESSURE_FOR_SUBMISSION)
-            .select(a.approval_weight * a.submission_approval_pts * units, 0.0);
-        let reciprocity = reciprocated.select(a.reciprocity * units, 0.0);
-        a.responsiveness * units * pressure + reciprocity - submission
-    };
-    let truce_utility = |relief: V| {
-        a.truce_value - economic_cost(-relief) - a.hawkishness * dissatisfaction - reciprocity
-    };
+    // Macros rather than closures: everything here must inline into the
+    // AVX2-compiled caller for the intrinsics to inline (a closure LLVM
+    // keeps out of line is compiled without AVX and calls each intrinsic).
+    macro_rules! economic_cost {
+        ($added:expr) => {
+            a.econ_weight * $added
+        };
+    }
+    macro_rules! concession_terms {
+        ($points:expr) => {{
+            let units = $points / POINTS_SCALE;
+            let submission = pressure
+                .gt(PRESSURE_FOR_SUBMISSION)
+                .select(a.approval_weight * a.submission_approval_pts * units, 0.0);
+            let reciprocity = reciprocated.select(a.reciprocity * units, 0.0);
+            a.responsiveness * units * pressure + reciprocity - submission
+        }};
+    }
+    macro_rules! truce_utility {
+        ($relief:expr) => {
+            a.truce_value - economic_cost!(-$relief) - a.hawkishness * dissatisfaction - reciprocity
+        };
+    }
     let tariff_on = !tariff.le(0.0);
 
     let hold = {
         let lapse = at_deadline & has_threat;
         let u = if lapse.any() {
-            let extensions = gather!(me, |m| m
+            let extensions = gather!(S, me, |m| m
                 .threat
                 .map_or(0.0, |t| f64::from(1 + t.extensions)));
             lapse.select(-a.audience_cost / extensions, 0.0)
         } else {
-            V::from(0.0)
+            S::from(0.0)
         };
-        (Mask([word(true); LANES]), u)
+        (S::Mask::from_words([word(true); LANES]), u)
     };
     let threaten = {
-        let rate = V(std::array::from_fn(|l| {
+        let rate = S::from_lanes(per_lane!(|l| {
             threat_rate(&params[l].actors[actors[l]], me[l])
         }));
         let ok = free & !has_threat & !truce & !rate.le(tariff);
-        only_if(ok, || {
+        only_if!(ok, {
             a.hawkishness * dissatisfaction + reciprocity - a.threat_cost
         })
     };
-    let extend = only_if(at_deadline, || {
-        let received = gather!(me, |m| m
+    let extend = only_if!(at_deadline, {
+        let received = gather!(S, me, |m| m
             .threat
             .map_or(0.0, |t| m.received_total - t.received_at_issue));
-        a.extension_value * ((received / POINTS_SCALE).min(1.0) + rung / LADDER_TOP)
+        a.extension_value * ((received / POINTS_SCALE).min_c(1.0) + rung / LADDER_TOP)
     });
     let impose = {
-        only_if(at_deadline, || {
-            let rate = gather!(me, |m| m.threat.map_or(0.0, |t| t.rate_pct));
-            let added = (rate.min(cap) - tariff).max(0.0);
+        only_if!(at_deadline, {
+            let rate = gather!(S, me, |m| m.threat.map_or(0.0, |t| t.rate_pct));
+            let added = (rate.min(cap) - tariff).max_c(0.0);
             a.impose_weight * dissatisfaction * added / RATE_SCALE_PCT
-                + a.credibility_weight * (1.0 - their_belief)
+                + a.credibility_weight * (S::from(1.0) - their_belief)
                 + reciprocity
-                - economic_cost(added * trade_weight)
+                - economic_cost!(added * trade_weight)
         })
     };
     let raise = {
         let ok = free & tariff.gt(0.0) & their_tariff.gt(0.0) & tariff.lt(cap);
         let step = a.escalation_step_pct.min(cap - tariff);
-        only_if(ok, || {
-            a.counter_escalation_value + reciprocity - economic_cost(step * trade_weight) - breach
+        only_if!(ok, {
+            a.counter_escalation_value + reciprocity - economic_cost!(step * trade_weight) - breach
         })
     };
     let cut = {
         let ok = free & tariff_on & !truce;
-        let relief = a.cut_step_pct.min(tariff) * (1.0 - exempt);
-        only_if(ok, || {
-            a.relief_weight * (1.0 - dissatisfaction)
+        let relief = a.cut_step_pct.min(tariff) * (S::from(1.0) - exempt);
+        only_if!(ok, {
+            a.relief_weight * (S::from(1.0) - dissatisfaction)
                 - a.hawkishness * dissatisfaction
                 - a.audience_cost
                 - reciprocity
-                - economic_cost(-relief)
-                + concession_terms(a.relief_points_per_pp * relief)
+                - economic_cost!(-relief)
+                + concession_terms!(a.relief_points_per_pp * relief)
         })
     };
     let exempt_move = {
-        let granted = gather_mask!(me, |m| m.exemption_granted);
+        let granted = gather_mask!(S, me, |m| m.exemption_granted);
         let ok = free & tariff_on & !granted & !truce;
-        let relief = tariff * (a.exemption_initial_share - exempt).max(0.0);
-        only_if(ok, || {
-            a.exemption_value - reciprocity - economic_cost(-relief)
-                + concession_terms(a.relief_points_per_pp * relief)
+        let relief = tariff * (a.exemption_initial_share - exempt).max_c(0.0);
+        only_if!(ok, {
+            a.exemption_value - reciprocity - economic_cost!(-relief)
+                + concession_terms!(a.relief_points_per_pp * relief)
         })
     };
     let retaliate = {
         let ok = free & !tariff.gt(0.0) & !their_tariff.le(0.0) & !a.retaliation_rate_pct.le(0.0);
         let rate = a.retaliation_rate_pct.min(cap);
-        only_if(ok, || {
+        only_if!(ok, {
             a.retaliation_bias + a.approval_weight * a.rally_retaliation_pts + reciprocity
-                - economic_cost(rate * a.retaliation_coverage_share)
+                - economic_cost!(rate * a.retaliation_coverage_share)
                 - a.escalation_fear * my_belief
                 - breach
         })
@@ -425,14 +726,14 @@ fn weekly_utilities(
         let ok = free & tariff.gt(0.0) & their_tariff.gt(tariff) & tariff.lt(cap);
         let rate = their_tariff.min(cap);
         let matched_exempt = exempt.min(their_exempt);
-        let added = rate * (1.0 - matched_exempt) - my_effective;
-        only_if(ok, || {
+        let added = rate * (S::from(1.0) - matched_exempt) - my_effective;
+        only_if!(ok, {
             a.matching_bias + a.counter_escalation_value + reciprocity
-                - economic_cost(added)
+                - economic_cost!(added)
                 - breach
         })
     };
-    let theirs = Mask(std::array::from_fn(|l| {
+    let theirs = S::Mask::from_words(per_lane!(|l| {
         word(
             states[l]
                 .truce_proposal
@@ -440,7 +741,7 @@ fn weekly_utilities(
         )
     }));
     // Computed only in lanes where a truce can be proposed or accepted.
-    let relief_both_ways = V(std::array::from_fn(|l| {
+    let relief_both_ways = S::from_lanes(per_lane!(|l| {
         let s = states[l];
         if (s.truce.is_none() && s.truce_proposal.is_none()) || theirs.lane(l) {
             truce_relief(s, params[l])
@@ -449,74 +750,76 @@ fn weekly_utilities(
         }
     }));
     let propose_truce = {
-        let proposal_open = gather_mask!(states, |s| s.truce_proposal.is_some());
+        let proposal_open = gather_mask!(S, states, |s| s.truce_proposal.is_some());
         let ok = free
             & !truce
             & !proposal_open
             & tariff_on
             & !their_tariff.le(0.0)
             & !relief_both_ways.le(0.0);
-        only_if(ok, || truce_utility(relief_both_ways))
+        only_if!(ok, truce_utility!(relief_both_ways))
     };
-    let accept_truce = (free & theirs, truce_utility(relief_both_ways));
+    let accept_truce = (free & theirs, truce_utility!(relief_both_ways));
     let extend_truce = {
-        let expiring = gather_mask!(states, |s| s
+        let expiring = gather_mask!(S, states, |s| s
             .truce
             .is_some_and(|t| t.expires_week <= s.week));
-        let increase = V(std::array::from_fn(|l| {
+        let increase = S::from_lanes(per_lane!(|l| {
             if expiring.lane(l) {
                 snap_back_increase(states[l])
             } else {
                 0.0
             }
         }));
-        only_if(free & expiring, || truce_utility(increase))
+        only_if!(free & expiring, truce_utility!(increase))
     };
-    let controls = gather_mask!(me, |m| m.export_controls);
+    let controls = gather_mask!(S, me, |m| m.export_controls);
     let restrict_exports = {
         let ok = free & !controls & !a.export_control_pressure.le(0.0) & !their_tariff.le(0.0);
-        only_if(ok, || a.export_control_value + reciprocity - breach)
+        only_if!(ok, a.export_control_value + reciprocity - breach)
     };
     let lift_export_controls = {
         let relief = a.export_control_pressure * RATE_SCALE_PCT;
-        only_if(free & controls, || {
+        only_if!(free & controls, {
             -a.export_control_value - reciprocity - a.audience_cost
-                + concession_terms(a.relief_points_per_pp * relief)
+                + concession_terms!(a.relief_points_per_pp * relief)
         })
     };
     // The security concessions: concession terms + extra value - cost.
-    let security = |ok: Mask, points: V, extra: V, cost: V| {
-        only_if(free & ok, || concession_terms(points) + extra - cost)
-    };
-    let pool = gather!(me, |m| m.transfer_pool);
-    let transfer = security(
+    macro_rules! security {
+        ($ok:expr, $points:expr, $extra:expr, $cost:expr $(,)?) => {
+            only_if!(free & $ok, concession_terms!($points) + $extra - $cost)
+        };
+    }
+    let pool = gather!(S, me, |m| m.transfer_pool);
+    let transfer = security!(
         !pool.lt(a.transfer_min_batch),
         a.transfer_points_per_person * pool.min(a.transfer_batch_mean),
-        V::from(0.0),
+        S::from(0.0),
         a.transfer_cost,
     );
-    let forces = gather!(me, |m| m.forces_k);
-    let deploy = security(
+    let forces = gather!(S, me, |m| m.forces_k);
+    let deploy = security!(
         !((forces + a.contingent_k).gt(a.max_forces_k) | a.contingent_k.le(0.0)),
         a.deploy_points,
-        V::from(0.0),
+        S::from(0.0),
         a.deploy_cost,
     );
-    let interdiction = gather!(me, |m| m.interdiction_level);
-    let interdict = security(
-        !(interdiction + 1.0).gt(gather!(w, |w| w.max_interdiction_level)),
+    let interdiction = gather!(S, me, |m| m.interdiction_level);
+    let interdict = security!(
+        !(interdiction + 1.0).gt(gather!(S, w, |w| w.max_interdiction_level)),
         a.interdiction_points,
-        V::from(0.0),
+        S::from(0.0),
         a.interdiction_cost,
     );
     let cooperate_up = {
         // The rung below the top: the next step up is the agreement.
         let top = rung.eq(LADDER_TOP - 1.0);
-        let own_proposal = Mask(std::array::from_fn(|l| {
+        let own_proposal = S::Mask::from_words(per_lane!(|l| {
             word(states[l].proposal.is_some_and(|(by, _)| by == actors[l]))
         }));
         let ok = !rung.ge(LADDER_TOP) & !(top & own_proposal);
-        let threshold = gather!(w, |w| w.agreement_trust_threshold);
+        let threshold = gather!(S, w, |w| w.agreement_trust_threshold);
         let (cost, extra) = (
             top.select(a.agreement_cost, a.cooperation_step_cost),
             top.select(
@@ -524,34 +827,34 @@ fn weekly_utilities(
                 a.cooperation_value * trust,
             ),
         );
-        security(ok, a.cooperation_points, extra, cost)
+        security!(ok, a.cooperation_points, extra, cost)
     };
     let cooperate_down = (
         free & !rung.eq(0.0),
         -a.cooperation_value * trust - a.cooperation_step_cost,
     );
     let strike = {
-        let too_soon = Mask(std::array::from_fn(|l| {
+        let too_soon = S::Mask::from_words(per_lane!(|l| {
             let s = states[l];
             word(me[l].last_strike_week.is_some_and(|w_| {
                 f64::from(s.week - w_) < params[l].world.strike_min_interval_weeks
             }))
         }));
-        let flow = gather!(you, |o| o.flow_index);
-        only_if(free & !too_soon, || {
+        let flow = gather!(S, you, |o| o.flow_index);
+        only_if!(free & !too_soon, {
             a.strike_base_utility + a.strike_weight * dissatisfaction * flow / 100.0
         })
     };
     let sovereignty_stand = (
-        free & gather_mask!(me, |m| m.unanswered_strike_week.is_some()),
+        free & gather_mask!(S, me, |m| m.unanswered_strike_week.is_some()),
         a.sovereignty_stand_value,
     );
-    let migration = gather!(me, |m| m.migration_enforcement);
-    let step = gather!(w, |w| w.migration_step);
-    let tighten_migration = security(
+    let migration = gather!(S, me, |m| m.migration_enforcement);
+    let step = gather!(S, w, |w| w.migration_step);
+    let tighten_migration = security!(
         !(migration + step).gt(1.0 + 1e-9),
         a.migration_points,
-        V::from(0.0),
+        S::from(0.0),
         a.migration_cost,
     );
     let loosen_migration = (
@@ -585,54 +888,16 @@ fn weekly_utilities(
     ]
 }
 
-/// A move's feasibility and, if it is feasible in some lane, its utility:
-/// a move no lane can make costs its mask only.
-#[inline(always)]
-fn only_if(feasible: Mask, utility: impl FnOnce() -> V) -> (Mask, V) {
-    if feasible.any() {
-        (feasible, utility())
-    } else {
-        (feasible, V::from(0.0))
-    }
-}
-
-/// The lane exponential of a compiled path.
-trait LaneExp {
-    fn exp(x: Lanes) -> Lanes;
-}
-
-/// The baseline path: [`super::lanes::exp_lanes`] (SSE2 on x86-64).
-struct BaselineExp;
-impl LaneExp for BaselineExp {
-    #[inline(always)]
-    fn exp(x: Lanes) -> Lanes {
-        super::lanes::exp_lanes(x)
-    }
-}
-
-/// The AVX2 path, for code compiled with AVX2 only.
-#[cfg(target_arch = "x86_64")]
-struct Avx2Exp;
-#[cfg(target_arch = "x86_64")]
-impl LaneExp for Avx2Exp {
-    #[inline(always)]
-    fn exp(x: Lanes) -> Lanes {
-        // SAFETY: only used inside `simulate_lanes_avx2`, which runs only on
-        // a CPU with AVX2.
-        unsafe { super::lanes::exp_lanes_avx2(x) }
-    }
-}
-
 /// The weekly choice of `actors[l]` in each lane's run: the logit draw of
 /// [`super::choice::choose`] for four runs at once, each lane drawing its
 /// one uniform from its own stream, so each run's choice and stream end
 /// exactly as the scalar's.
 #[inline(always)]
-fn choose_weekly_lanes<E: LaneExp>(
+fn choose_weekly_lanes<S: Simd>(
     actors: [usize; LANES],
     states: [&State; LANES],
     params: [&ModelParams; LANES],
-    both: &Pair<ParamLanes>,
+    both: &Pair<ParamLanes<S>>,
     rngs: &mut [DynamicsRngs; LANES],
 ) -> [Action; LANES] {
     const NEGLIGIBLE: f64 = -37.0;
@@ -641,19 +906,19 @@ fn choose_weekly_lanes<E: LaneExp>(
     let a = if actors.iter().all(|&i| i == actors[0]) {
         &both[actors[0]]
     } else {
-        let second = Mask(std::array::from_fn(|l| word(actors[l] == 1)));
+        let second = S::Mask::from_words(per_lane!(|l| word(actors[l] == 1)));
         blended = ParamLanes::blend(second, &both[0], &both[1]);
         &blended
     };
     let moves = weekly_utilities(actors, states, params, a);
     let lambda = a.rationality;
-    let mut best = V::from(f64::NEG_INFINITY);
+    let mut best = S::from(f64::NEG_INFINITY);
     for (feasible, u) in &moves {
         best = feasible.select(best.max(*u), best);
     }
     // In move order, as the scalar sums: an infeasible move adds +0.0.
-    let mut weights = [V::from(0.0); MOVES];
-    let mut total = V::from(0.0);
+    let mut weights = [S::from(0.0); MOVES];
+    let mut total = S::from(0.0);
     for (k, (feasible, u)) in moves.iter().enumerate() {
         if !feasible.any() {
             continue;
@@ -662,42 +927,55 @@ fn choose_weekly_lanes<E: LaneExp>(
         let at_best = z.eq(0.0);
         let negligible = z.lt(NEGLIGIBLE);
         let e = if (!at_best & !negligible).any() {
-            V(E::exp(z.0))
+            z.exp()
         } else {
-            V::from(0.0)
+            S::from(0.0)
         };
         let weight = (*feasible & !negligible).select(at_best.select(1.0, e), 0.0);
         weights[k] = weight;
         total = total + weight;
     }
-    std::array::from_fn(|l| {
-        let mut r = rngs[l].choice.random::<f64>() * total.0[l];
-        let mut last = Action::Hold;
-        for (k, (feasible, _)) in moves.iter().enumerate() {
-            if !feasible.lane(l) {
-                continue;
-            }
-            last = Action::ALL[k];
-            r -= weights[k].0[l];
-            if r < 0.0 {
-                return last;
-            }
+    // The draw, lane by lane as the scalar's: `r` less each open move's
+    // weight in move order (less +0.0 where a move is not open, which
+    // leaves `r` as it is), the first open move where it falls below zero,
+    // else the last open move.
+    let mut r = S::from_lanes(per_lane!(|l| rngs[l].choice.random::<f64>())) * total;
+    let mut last = S::from(0.0);
+    let mut chosen = S::from(0.0);
+    let mut found = S::Mask::from_words([0; LANES]);
+    for (k, (feasible, _)) in moves.iter().enumerate() {
+        if !feasible.any() {
+            continue;
         }
-        last
-    })
+        r = r - weights[k];
+        let index = S::from(k as f64);
+        let here = *feasible & !found & r.lt(0.0);
+        chosen = here.select(index, chosen);
+        last = feasible.select(index, last);
+        found = found | here;
+        if found.bits() == (1 << LANES) - 1 {
+            break;
+        }
+    }
+    let index = found.select(chosen, last).to_lanes();
+    // The indices are small integers, exact in f64.
+    per_lane!(|l| Action::ALL[index[l] as usize])
 }
 
 /// The batched run: [`super::step::simulate`] for [`LANES`] runs at once,
 /// the weekly choices batched, with one observer per lane.
 #[inline(always)]
-fn simulate_lanes_on<E: LaneExp, O: Observer>(
+fn simulate_lanes_on<S: Simd, O: Observer>(
     params: [&ModelParams; LANES],
     rules: &[Rule],
     weeks: u32,
     rngs: &mut [DynamicsRngs; LANES],
     obs: &mut [O; LANES],
 ) -> [(State, RunTotals); LANES] {
-    let both = [ParamLanes::gather(params, 0), ParamLanes::gather(params, 1)];
+    let both = [
+        ParamLanes::<S>::gather(params, 0),
+        ParamLanes::<S>::gather(params, 1),
+    ];
     let mut runs: [RunInProgress; LANES] = {
         let mut obs = obs.iter_mut();
         params.map(|p| RunInProgress::start(p, rules, obs.next().expect("one per lane")))
@@ -706,15 +984,15 @@ fn simulate_lanes_on<E: LaneExp, O: Observer>(
         for l in 0..LANES {
             runs[l].open_week(&mut rngs[l], &mut obs[l]);
         }
-        let orders: [[usize; 2]; LANES] = std::array::from_fn(|l| runs[l].move_order());
+        let orders: [[usize; 2]; LANES] = per_lane!(|l| runs[l].move_order());
         for turn in 0..2 {
             let actors = orders.map(|order| order[turn]);
             for l in 0..LANES {
                 runs[l].fire_rules(actors[l], &mut rngs[l], &mut obs[l]);
             }
             let choices = {
-                let states = std::array::from_fn(|l| &runs[l].state);
-                choose_weekly_lanes::<E>(actors, states, params, &both, rngs)
+                let states = per_lane!(|l| &runs[l].state);
+                choose_weekly_lanes::<S>(actors, states, params, &both, rngs)
             };
             for l in 0..LANES {
                 runs[l].apply_weekly_choice(actors[l], choices[l], &mut rngs[l], &mut obs[l]);
@@ -736,7 +1014,7 @@ fn simulate_lanes_avx2<O: Observer>(
     rngs: &mut [DynamicsRngs; LANES],
     obs: &mut [O; LANES],
 ) -> [(State, RunTotals); LANES] {
-    simulate_lanes_on::<Avx2Exp, O>(params, rules, weeks, rngs, obs)
+    simulate_lanes_on::<Avx2Lanes, O>(params, rules, weeks, rngs, obs)
 }
 
 fn simulate_lanes_baseline<O: Observer>(
@@ -746,7 +1024,7 @@ fn simulate_lanes_baseline<O: Observer>(
     rngs: &mut [DynamicsRngs; LANES],
     obs: &mut [O; LANES],
 ) -> [(State, RunTotals); LANES] {
-    simulate_lanes_on::<BaselineExp, O>(params, rules, weeks, rngs, obs)
+    simulate_lanes_on::<ArrayLanes, O>(params, rules, weeks, rngs, obs)
 }
 
 /// Simulates [`LANES`] runs of one lever (`rules`) together, lane `l` with
@@ -778,5 +1056,268 @@ pub fn simulate_lanes<O: Observer>(
             unsafe { simulate_lanes_avx2(params, rules, weeks, rngs, obs) }
         }
         _ => simulate_lanes_baseline(params, rules, weeks, rngs, obs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::prepare_run;
+    use crate::model::choice::utility;
+    use crate::model::step::{Event, simulate};
+    use crate::scenario::{ResolvedLever, Scenario};
+
+    /// Every shipped scenario and its levers, resolved.
+    fn shipped() -> Vec<(String, Scenario, Vec<ResolvedLever>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        assert!(paths.len() >= 6, "the six shipped scenarios");
+        paths
+            .iter()
+            .map(|path| {
+                let s = Scenario::load(path).unwrap();
+                let levers = s
+                    .levers
+                    .iter()
+                    .map(|l| ResolvedLever::new(&s, l).unwrap())
+                    .collect();
+                (path.display().to_string(), s, levers)
+            })
+            .collect()
+    }
+
+    /// Everything a run shows: its events and its week-end states, as
+    /// `Debug` text (which tells every two distinct `f64` apart, -0.0 too).
+    #[derive(Default)]
+    struct Story(Vec<String>);
+
+    impl Observer for Story {
+        fn event(&mut self, week: u32, event: &Event, state: &State) {
+            self.0.push(format!("{week} {event:?} {state:?}"));
+        }
+        fn week_end(&mut self, state: &State) {
+            self.0.push(format!("{state:?}"));
+        }
+    }
+
+    /// The paths that check a batch: every one this CPU runs.
+    fn paths() -> Vec<LanePath> {
+        let paths = LanePath::available();
+        assert!(paths.contains(&LanePath::Portable));
+        paths
+    }
+
+    #[test]
+    fn a_batch_of_runs_is_each_run_alone_on_every_shipped_scenario_and_lever() {
+        // Eight runs per lever (two batches), rules included: each lane's
+        // story, final state, totals and streams after the run are the
+        // scalar run's, on every compiled path.
+        let mut levers_with_rules = 0;
+        for (name, s, levers) in shipped() {
+            let weeks = s.calendar.horizon_weeks;
+            for lever in &levers {
+                levers_with_rules += usize::from(!lever.rules.is_empty());
+                for first in [0u64, 4] {
+                    let runs: Vec<_> = (first..first + 4)
+                        .map(|run| prepare_run(lever, s.seed, run))
+                        .collect();
+                    let alone: Vec<_> = runs
+                        .iter()
+                        .map(|(p, rngs, _, _)| {
+                            let mut rngs = rngs.clone();
+                            let mut story = Story::default();
+                            let end = simulate(p, &lever.rules, weeks, &mut rngs, &mut story);
+                            format!("{:?} {:?} {:?}", story.0, end, rngs)
+                        })
+                        .collect();
+                    for path in paths() {
+                        let mut rngs: [DynamicsRngs; LANES] =
+                            std::array::from_fn(|l| runs[l].1.clone());
+                        let mut stories: [Story; LANES] = Default::default();
+                        let params = std::array::from_fn(|l| &runs[l].0);
+                        let ends = simulate_lanes(
+                            path,
+                            params,
+                            &lever.rules,
+                            weeks,
+                            &mut rngs,
+                            &mut stories,
+                        );
+                        for l in 0..LANES {
+                            let batched = format!("{:?} {:?} {:?}", stories[l].0, ends[l], rngs[l]);
+                            assert!(
+                                batched == alone[l],
+                                "{name}, lever {}, run {}, path {}",
+                                lever.name,
+                                first + l as u64,
+                                path.name()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(levers_with_rules >= 3, "rules are covered");
+    }
+
+    #[test]
+    fn every_moves_feasibility_and_utility_is_the_scalar_ones_in_every_lane() {
+        // States met along runs of every shipped lever, four different
+        // ones (and both governments) in the lanes of each check.
+        let mut cases: Vec<(ModelParams, State)> = Vec::new();
+        for (_, s, levers) in shipped() {
+            for lever in &levers {
+                for run in 0..3 {
+                    let (p, mut rngs, _, _) = prepare_run(lever, s.seed, run);
+                    #[derive(Default)]
+                    struct Weeks(Vec<State>);
+                    impl Observer for Weeks {
+                        fn event(&mut self, _: u32, _: &Event, state: &State) {
+                            self.0.push(*state);
+                        }
+                        fn week_end(&mut self, state: &State) {
+                            self.0.push(*state);
+                        }
+                    }
+                    let mut seen = Weeks::default();
+                    simulate(
+                        &p,
+                        &lever.rules,
+                        s.calendar.horizon_weeks,
+                        &mut rngs,
+                        &mut seen,
+                    );
+                    cases.extend(seen.0.into_iter().step_by(3).map(|state| (p, state)));
+                }
+            }
+        }
+        let mut feasible_somewhere = [0usize; MOVES];
+        for path in paths() {
+            for (c, chunk) in cases.chunks_exact(LANES).enumerate() {
+                let actors: [usize; LANES] = std::array::from_fn(|l| (c + l) % 2);
+                let states = std::array::from_fn(|l| &chunk[l].1);
+                let params = std::array::from_fn(|l| &chunk[l].0);
+                let lanes = match path {
+                    #[cfg(target_arch = "x86_64")]
+                    LanePath::Avx2 => unsafe { utilities_avx2(actors, states, params) },
+                    _ => utilities_on::<ArrayLanes>(actors, states, params),
+                };
+                for (k, &action) in Action::ALL.iter().enumerate() {
+                    for l in 0..LANES {
+                        let (p, state) = (&chunk[l].0, &chunk[l].1);
+                        let i = actors[l];
+                        let want = utility(action, i, state, p, &view(i, state, p, Phase::Weekly));
+                        let got = lanes[k].0[l].then_some(lanes[k].1[l]);
+                        assert_eq!(
+                            got.map(f64::to_bits),
+                            want.map(f64::to_bits),
+                            "{action:?} for actor {i} in week {} ({})",
+                            state.week,
+                            path.name()
+                        );
+                        feasible_somewhere[k] += usize::from(want.is_some());
+                    }
+                }
+            }
+        }
+        // Every move is checked where it is feasible, not only where not.
+        for (k, n) in feasible_somewhere.iter().enumerate() {
+            assert!(
+                *n > 0,
+                "{:?} is never feasible in the sample",
+                Action::ALL[k]
+            );
+        }
+    }
+
+    /// The utilities of four lanes as plain values, on one path.
+    fn utilities_on<S: Simd>(
+        actors: [usize; LANES],
+        states: [&State; LANES],
+        params: [&ModelParams; LANES],
+    ) -> Vec<([bool; LANES], Lanes)> {
+        let both = [
+            ParamLanes::<S>::gather(params, 0),
+            ParamLanes::<S>::gather(params, 1),
+        ];
+        let second = S::Mask::from_words(per_lane!(|l| word(actors[l] == 1)));
+        let a = ParamLanes::blend(second, &both[0], &both[1]);
+        weekly_utilities(actors, states, params, &a)
+            .iter()
+            .map(|(m, u)| {
+                let bits = m.bits();
+                (per_lane!(|l| (bits >> l) & 1 == 1), u.to_lanes())
+            })
+            .collect()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn utilities_avx2(
+        actors: [usize; LANES],
+        states: [&State; LANES],
+        params: [&ModelParams; LANES],
+    ) -> Vec<([bool; LANES], Lanes)> {
+        utilities_on::<Avx2Lanes>(actors, states, params)
+    }
+
+    #[test]
+    fn lane_min_and_max_are_the_scalar_ones_for_nan_and_signed_zeros() {
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut pairs = Vec::new();
+        for &a in &specials {
+            for &b in &specials {
+                pairs.push((a, b));
+            }
+        }
+        fn check<S: Simd>(pairs: &[(f64, f64)], name: &str) {
+            for chunk in pairs.chunks(LANES) {
+                let a: Lanes = per_lane!(|l| chunk.get(l).map_or(0.0, |p| p.0));
+                let b: Lanes = per_lane!(|l| chunk.get(l).map_or(0.0, |p| p.1));
+                let (x, y) = (S::from_lanes(a), S::from_lanes(b));
+                let min = x.min(y).to_lanes();
+                let max = x.max(y).to_lanes();
+                for l in 0..chunk.len() {
+                    // The documented results (NaN ignored); a tie of
+                    // zeros may be either sign, as in `f64::min`.
+                    let (want_min, want_max) = (a[l].min(b[l]), a[l].max(b[l]));
+                    assert!(
+                        min[l] == want_min || (min[l].is_nan() && want_min.is_nan()),
+                        "{name}: min({}, {})",
+                        a[l],
+                        b[l]
+                    );
+                    assert!(
+                        max[l] == want_max || (max[l].is_nan() && want_max.is_nan()),
+                        "{name}: max({}, {})",
+                        a[l],
+                        b[l]
+                    );
+                }
+            }
+        }
+        check::<ArrayLanes>(&pairs, "array");
+        #[cfg(target_arch = "x86_64")]
+        if LanePath::detect() == LanePath::Avx2 {
+            #[target_feature(enable = "avx2")]
+            fn avx2(pairs: &[(f64, f64)]) {
+                check::<Avx2Lanes>(pairs, "avx2");
+            }
+            // SAFETY: this CPU has AVX2.
+            unsafe { avx2(&pairs) };
+        }
     }
 }

@@ -26,6 +26,7 @@ use super::state::{State, other};
 /// Choices and exogenous shocks draw from separate streams so that a lever
 /// that changes a choice does not shift every later shock (common random
 /// numbers stay aligned across levers as long as possible).
+#[derive(Debug, Clone)]
 pub struct DynamicsRngs {
     /// Stream for the logit choices and batch sizes.
     pub choice: Xoshiro256PlusPlus,
