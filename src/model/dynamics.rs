@@ -129,6 +129,7 @@ pub fn trade_gap_step(
 /// Exogenous shocks at the start of a week: legal rulings, formal
 /// extraditions, approval and flow noise. Every draw is taken every week so
 /// the shock stream stays aligned across levers.
+#[inline(always)]
 pub fn exogenous<O: Observer>(
     state: &mut State,
     p: &ModelParams,
@@ -223,6 +224,7 @@ pub fn legal_loss(s: &mut ActorState, a: &ActorParams) {
 
 /// The slow dynamics at the end of a week. `trend` holds each side's trade
 /// trend factor, compounded one week per call.
+#[inline(always)]
 pub fn slow_dynamics<O: Observer>(
     state: &mut State,
     p: &ModelParams,

@@ -240,7 +240,7 @@ impl<'a> RunInProgress<'a> {
     }
 
     /// Starts a week: clears this week's history slots, then the exogenous shocks.
-    #[inline]
+    #[inline(always)]
     pub fn open_week<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
         let slot = self.state.week as usize % HISTORY_WEEKS;
         for s in &mut self.state.actors {
@@ -251,13 +251,13 @@ impl<'a> RunInProgress<'a> {
     }
 
     /// This week's order of the weekly moves.
-    #[inline]
+    #[inline(always)]
     pub fn move_order(&self) -> [usize; 2] {
         move_order(&self.state)
     }
 
     /// Fires actor `i`'s rules that are due, before its own choice.
-    #[inline]
+    #[inline(always)]
     pub fn fire_rules<O: Observer>(&mut self, i: usize, rngs: &mut DynamicsRngs, obs: &mut O) {
         let (p, state) = (self.p, &mut self.state);
         for (k, rule) in self.rules.iter().enumerate().filter(|(_, r)| r.actor == i) {
@@ -300,7 +300,7 @@ impl<'a> RunInProgress<'a> {
     }
 
     /// Applies and reports actor `i`'s weekly choice `action`.
-    #[inline]
+    #[inline(always)]
     pub fn apply_weekly_choice<O: Observer>(
         &mut self,
         i: usize,
@@ -313,7 +313,7 @@ impl<'a> RunInProgress<'a> {
 
     /// Ends a week: the same-week reactions, a truce lapse, the slow
     /// dynamics, and the week's part of the run totals.
-    #[inline]
+    #[inline(always)]
     pub fn close_week<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
         let (p, prep, state) = (self.p, &self.prep, &mut self.state);
         for i in move_order(state) {
