@@ -39,6 +39,7 @@ use super::choice::{
     AGREEMENT_RUNGS, LADDER_TOP, POINTS_SCALE, PRESSURE_FOR_SUBMISSION, Phase, RATE_SCALE_PCT,
     snap_back_increase, threat_rate, truce_relief, view,
 };
+use super::dynamics::{WEEKS_PER_YEAR, expire_proposals_and_revert_trust};
 use super::lanes::{LANES, LanePath, Lanes};
 use super::params::ModelParams;
 use super::rules::Rule;
@@ -498,24 +499,25 @@ macro_rules! gather_mask {
 /// The choosing government's parameters that its utilities read, one lane
 /// per run (each lane's run has its own draws of the uncertain ones).
 macro_rules! param_lanes {
-    ($($field:ident),* $(,)?) => {
-        /// The choosing government's parameters, one lane per run.
-        struct ParamLanes<S> {
+    ($(#[$doc:meta])* $name:ident { $($field:ident),* $(,)? }) => {
+        $(#[$doc])*
+        struct $name<S> {
             $($field: S,)*
         }
-        impl<S: Simd> ParamLanes<S> {
+        impl<S: Simd> $name<S> {
             /// Actor `i`'s parameters in each lane's run.
             #[inline(always)]
-            fn gather(params: [&ModelParams; LANES], i: usize) -> ParamLanes<S> {
-                ParamLanes {
+            fn gather(params: [&ModelParams; LANES], i: usize) -> $name<S> {
+                $name {
                     $($field: S::from_lanes(per_lane!(|l| params[l].actors[i].$field)),)*
                 }
             }
 
             /// `second`'s lanes from `b`, the others from `a`.
             #[inline(always)]
-            fn blend(second: S::Mask, a: &ParamLanes<S>, b: &ParamLanes<S>) -> ParamLanes<S> {
-                ParamLanes {
+            #[allow(dead_code)]
+            fn blend(second: S::Mask, a: &$name<S>, b: &$name<S>) -> $name<S> {
+                $name {
                     $($field: second.select(b.$field, a.$field),)*
                 }
             }
@@ -524,6 +526,8 @@ macro_rules! param_lanes {
 }
 
 param_lanes!(
+    /// The choosing government's parameters, one lane per run.
+    ParamLanes {
     audience_cost,
     hawkishness,
     threat_cost,
@@ -574,7 +578,29 @@ param_lanes!(
     reciprocity,
     responsiveness,
     rationality,
-);
+});
+
+param_lanes!(
+    /// One government's parameters of the slow dynamics, one lane per run.
+    DynamicsLanes {
+    contingent_k,
+    flow_effect_per_contingent,
+    flow_effect_per_interdiction,
+    flow_effect_per_cooperation,
+    flow_effect_per_20_transferred,
+    exemption_max_share,
+    exemption_uptake_per_week,
+    demand_anchor,
+    demand_relaxation_per_week,
+    interdiction_fade_per_week,
+    transfer_pool_inflow_per_week,
+    approval_baseline_pct,
+    approval_reversion_per_week,
+    flow_adaptation_share,
+    flow_adaptation_per_week,
+    import_elasticity_long,
+    imports_usd_bn_per_year,
+});
 
 /// The number of moves.
 const MOVES: usize = Action::ALL.len();
@@ -962,6 +988,127 @@ fn choose_weekly_lanes<S: Simd>(
     per_lane!(|l| Action::ALL[index[l] as usize])
 }
 
+/// `revert_towards` lane by lane.
+#[inline(always)]
+fn revert<S: Simd>(x: S, target: S, rate: S) -> S {
+    x + rate * (target - x)
+}
+
+/// `f64::clamp` lane by lane.
+#[inline(always)]
+fn clamp<S: Simd>(x: S, low: f64, high: f64) -> S {
+    let x = x.lt(low).select(low, x);
+    x.gt(high).select(high, x)
+}
+
+/// [`super::dynamics::slow_dynamics`] for four runs at once: the proposal
+/// expiries and trust lane by lane (they report events), then each
+/// government's stocks, flows and trade in lanes, every operation the
+/// scalar's in its order (the logarithm of the tariff factor per lane,
+/// there being no bit-reproducible lane logarithm; the exponentials are
+/// the model's).
+#[inline(always)]
+fn slow_dynamics_lanes<S: Simd, O: Observer>(
+    runs: &mut [RunInProgress; LANES],
+    both: &Pair<DynamicsLanes<S>>,
+    obs: &mut [O; LANES],
+) {
+    for (run, obs) in runs.iter_mut().zip(obs.iter_mut()) {
+        expire_proposals_and_revert_trust(&mut run.state, run.p, obs);
+    }
+    macro_rules! scatter {
+        ($value:expr, |$r:ident| $place:expr) => {{
+            let value = $value.to_lanes();
+            for (l, $r) in runs.iter_mut().enumerate() {
+                $place = value[l];
+            }
+        }};
+    }
+    let rung = gather!(S, runs, |r| f64::from(r.state.cooperation_level));
+    let mut trade_loss = gather!(S, runs, |r| r.state.trade_loss_usd_bn);
+    for (i, a) in both.iter().enumerate() {
+        let forces = gather!(S, runs, |r| r.state.actors[i].forces_k);
+        let interdiction = gather!(S, runs, |r| r.state.actors[i].interdiction_level);
+        let transferred = gather!(S, runs, |r| r.state.actors[i].transferred_recent);
+        // `enforcement`, before this week's fades.
+        let contingents = a.contingent_k.gt(0.0).select(forces / a.contingent_k, 0.0);
+        let enforcement_now = contingents * a.flow_effect_per_contingent
+            + interdiction * a.flow_effect_per_interdiction
+            + rung * a.flow_effect_per_cooperation
+            + transferred / POINTS_SCALE * a.flow_effect_per_20_transferred;
+        let granted = gather_mask!(S, runs, |r| r.state.actors[i].exemption_granted);
+        let exempt = gather!(S, runs, |r| r.state.actors[i].exempt_share);
+        let exempt = granted.select(
+            exempt + a.exemption_uptake_per_week * (a.exemption_max_share - exempt).max_c(0.0),
+            exempt,
+        );
+        scatter!(exempt, |r| r.state.actors[i].exempt_share);
+        let concessions = gather!(S, runs, |r| r.state.actors[i].concessions_received);
+        let decay = gather!(S, runs, |r| r.prep.concession_decay[i]);
+        scatter!(concessions * decay, |r| r.state.actors[i]
+            .concessions_received);
+        let provocation = gather!(S, runs, |r| r.state.actors[i].provocation);
+        let decay = gather!(S, runs, |r| r.prep.provocation_decay[i]);
+        scatter!(provocation * decay, |r| r.state.actors[i].provocation);
+        let demand = gather!(S, runs, |r| r.state.actors[i].demand);
+        scatter!(
+            revert(demand, a.demand_anchor, a.demand_relaxation_per_week),
+            |r| r.state.actors[i].demand
+        );
+        scatter!(
+            interdiction * (S::from(1.0) - a.interdiction_fade_per_week),
+            |r| r.state.actors[i].interdiction_level
+        );
+        let decay = gather!(S, runs, |r| r.prep.transfer_decay[i]);
+        scatter!(transferred * decay, |r| r.state.actors[i]
+            .transferred_recent);
+        let pool = gather!(S, runs, |r| r.state.actors[i].transfer_pool);
+        scatter!(pool + a.transfer_pool_inflow_per_week, |r| r.state.actors
+            [i]
+            .transfer_pool);
+        let approval = gather!(S, runs, |r| r.state.actors[i].approval_pct);
+        let approval = revert(
+            approval,
+            a.approval_baseline_pct,
+            a.approval_reversion_per_week,
+        );
+        scatter!(clamp(approval, 0.0, 100.0), |r| r.state.actors[i]
+            .approval_pct);
+        let adaptation = gather!(S, runs, |r| r.state.actors[i].adaptation);
+        let adaptation = revert(
+            adaptation,
+            a.flow_adaptation_share * enforcement_now,
+            a.flow_adaptation_per_week,
+        );
+        scatter!(adaptation, |r| r.state.actors[i].adaptation);
+        let initial_gap = gather!(S, runs, |r| r.prep.initial_enforcement_gap[i]);
+        let gap = enforcement_now - adaptation - initial_gap;
+        let noise = gather!(S, runs, |r| r.state.actors[i].flow_noise);
+        scatter!(S::from(100.0) * (noise - gap).exp(), |r| r.state.actors[i]
+            .flow_index);
+        // `trade_gap_step` with the exempt share just updated.
+        let tariff = gather!(S, runs, |r| r.state.actors[i].tariff_pct);
+        let effective = tariff * (S::from(1.0) - exempt);
+        let effective = effective.to_lanes();
+        let tariff_factor = S::from_lanes(per_lane!(|l| (1.0 + effective[l] / 100.0).ln()));
+        let gap_log = gather!(S, runs, |r| r.state.actors[i].trade_gap_log);
+        let phi = gather!(S, runs, |r| r.prep.trade_phi[i]);
+        let gap_log = gap_log + phi * (a.import_elasticity_long * tariff_factor - gap_log);
+        scatter!(gap_log, |r| r.state.actors[i].trade_gap_log);
+        let trend = gather!(S, runs, |r| r.trend[i]);
+        let growth = gather!(S, runs, |r| r.prep.trade_growth_per_week[i]);
+        let trend = trend * growth;
+        scatter!(trend, |r| r.trend[i]);
+        let tariff_effect = gap_log.exp();
+        scatter!(S::from(100.0) * trend * tariff_effect, |r| r.state.actors
+            [i]
+            .trade_index);
+        let weekly_imports = a.imports_usd_bn_per_year / WEEKS_PER_YEAR * trend;
+        trade_loss = trade_loss + weekly_imports * (S::from(1.0) - tariff_effect);
+    }
+    scatter!(trade_loss, |r| r.state.trade_loss_usd_bn);
+}
+
 /// The batched run: [`super::step::simulate`] for [`LANES`] runs at once,
 /// the weekly choices batched, with one observer per lane.
 #[inline(always)]
@@ -975,6 +1122,10 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
     let both = [
         ParamLanes::<S>::gather(params, 0),
         ParamLanes::<S>::gather(params, 1),
+    ];
+    let dynamics = [
+        DynamicsLanes::<S>::gather(params, 0),
+        DynamicsLanes::<S>::gather(params, 1),
     ];
     let mut runs: [RunInProgress; LANES] = {
         let mut obs = obs.iter_mut();
@@ -999,7 +1150,11 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
             }
         }
         for l in 0..LANES {
-            runs[l].close_week(&mut rngs[l], &mut obs[l]);
+            runs[l].react_and_lapse(&mut rngs[l], &mut obs[l]);
+        }
+        slow_dynamics_lanes(&mut runs, &dynamics, obs);
+        for l in 0..LANES {
+            runs[l].end_week(&mut obs[l]);
         }
     }
     runs.map(RunInProgress::finish)

@@ -27,16 +27,16 @@ pub fn half_life_factor(weeks: f64) -> f64 {
 /// Per-run constants derived from the parameters once, so the week step does
 /// no distribution set-up or transcendental work it can avoid.
 pub struct Prepared {
-    concession_decay: [f64; 2],
-    provocation_decay: [f64; 2],
-    transfer_decay: [f64; 2],
-    trade_phi: [f64; 2],
-    trade_growth_per_week: [f64; 2],
+    pub(crate) concession_decay: [f64; 2],
+    pub(crate) provocation_decay: [f64; 2],
+    pub(crate) transfer_decay: [f64; 2],
+    pub(crate) trade_phi: [f64; 2],
+    pub(crate) trade_growth_per_week: [f64; 2],
     /// Each side's weekly mean of formal extraditions, people per week.
     extraditions_per_week: [f64; 2],
     /// Batch-size distribution of each side's mass transfers.
     pub batch: [Option<LogNormal<f64>>; 2],
-    initial_enforcement_gap: [f64; 2],
+    pub(crate) initial_enforcement_gap: [f64; 2],
 }
 
 /// Partial adjustment of imports per week, chosen so the log response after
@@ -222,14 +222,12 @@ pub fn legal_loss(s: &mut ActorState, a: &ActorParams) {
     }
 }
 
-/// The slow dynamics at the end of a week. `trend` holds each side's trade
-/// trend factor, compounded one week per call.
+/// The first part of the slow dynamics: unsigned proposals expire, and
+/// trust reverts towards its baseline.
 #[inline(always)]
-pub fn slow_dynamics<O: Observer>(
+pub fn expire_proposals_and_revert_trust<O: Observer>(
     state: &mut State,
     p: &ModelParams,
-    prep: &Prepared,
-    trend: &mut [f64; 2],
     obs: &mut O,
 ) {
     let week = state.week;
@@ -247,6 +245,20 @@ pub fn slow_dynamics<O: Observer>(
     }
     state.trust =
         revert_towards(state.trust, w.trust_baseline, w.trust_reversion_per_week).clamp(0.0, 1.0);
+}
+
+/// The slow dynamics at the end of a week. `trend` holds each side's trade
+/// trend factor, compounded one week per call. (The batched step's lane
+/// version, `batch::slow_dynamics_lanes`, does these operations in this order.)
+#[inline(always)]
+pub fn slow_dynamics<O: Observer>(
+    state: &mut State,
+    p: &ModelParams,
+    prep: &Prepared,
+    trend: &mut [f64; 2],
+    obs: &mut O,
+) {
+    expire_proposals_and_revert_trust(state, p, obs);
     for (i, trend) in trend.iter_mut().enumerate() {
         let a = &p.actors[i];
         let enforcement_now = enforcement(a, &state.actors[i], state);

@@ -1,5 +1,5 @@
-//! Lane-wise versions of the week step's arithmetic: the foundation of a
-//! batched week step that would advance [`LANES`] runs at once (issue 17).
+//! Lane-wise versions of the week step's arithmetic, for the batched week
+//! step ([`super::batch`]) that advances [`LANES`] runs at once.
 //!
 //! Every function here gives, lane by lane, exactly the bits of its scalar
 //! counterpart, so a batched step built on them can keep `bilateral run`'s

@@ -193,16 +193,16 @@ fn apply_choice<O: Observer>(
 /// The scalar [`simulate`] and the batched step of [`super::batch`] both
 /// drive a run through these, so they cannot drift apart.
 pub struct RunInProgress<'a> {
-    p: &'a ModelParams,
+    pub(super) p: &'a ModelParams,
     rules: &'a [Rule],
     /// The state after the last step.
     pub state: State,
-    prep: Prepared,
-    totals: RunTotals,
+    pub(super) prep: Prepared,
+    pub(super) totals: RunTotals,
     /// Per rule: armed (its condition has been false since it last fired),
     /// and the week it last fired.
     rule_memory: Vec<(bool, Option<u32>)>,
-    trend: [f64; 2],
+    pub(super) trend: [f64; 2],
     escalation_base: f64,
 }
 
@@ -315,6 +315,15 @@ impl<'a> RunInProgress<'a> {
     /// dynamics, and the week's part of the run totals.
     #[inline(always)]
     pub fn close_week<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
+        self.react_and_lapse(rngs, obs);
+        slow_dynamics(&mut self.state, self.p, &self.prep, &mut self.trend, obs);
+        self.end_week(obs);
+    }
+
+    /// The same-week reactions and a truce lapse: [`Self::close_week`]
+    /// before the slow dynamics.
+    #[inline(always)]
+    pub fn react_and_lapse<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
         let (p, prep, state) = (self.p, &self.prep, &mut self.state);
         for i in move_order(state) {
             if state.actors[other(i)].last_hostile_week == Some(state.week) {
@@ -325,7 +334,13 @@ impl<'a> RunInProgress<'a> {
             lapse_truce(state);
             obs.event(state.week, &Event::TruceLapsed, state);
         }
-        slow_dynamics(state, p, prep, &mut self.trend, obs);
+    }
+
+    /// The week done and its part of the run totals: [`Self::close_week`]
+    /// after the slow dynamics.
+    #[inline(always)]
+    pub fn end_week<O: Observer>(&mut self, obs: &mut O) {
+        let state = &mut self.state;
         state.week += 1;
         let tariff = state.actors[0].tariff_pct;
         let totals = &mut self.totals;
