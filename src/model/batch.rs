@@ -1,34 +1,38 @@
 //! The batched week step: [`LANES`] runs of the same lever advanced week by
-//! week together, their weekly choices computed for all lanes at once
-//! (issue 17).
+//! week together, their weekly choices and slow dynamics computed for all
+//! lanes at once (issue 17).
 //!
 //! What is batched, and why only that: the weekly choice (the utility of
-//! each of the 23 moves, its feasibility, the logit weights and their
-//! exponentials) is half of a run's instructions and is straight-line
-//! arithmetic once feasibility is a mask, so it runs here one lane per run,
-//! the moves' arithmetic on four `f64` at a time. The rest of a week (the
-//! exogenous shocks, the chosen move's effects, the reactions, the slow
-//! dynamics) stays the scalar code of [`super::step`], run lane by lane
-//! through the same [`RunInProgress`] as the scalar [`simulate`]: those
-//! parts branch on the move made, draw a varying number of random numbers
-//! and loop over both actors, and batching them would mean a second copy
-//! of the model's effects to keep in step with the first.
+//! each of the 23 moves, its feasibility, the logit weights, their
+//! exponentials and the draw) is almost half of a run's instructions and is
+//! straight-line arithmetic once feasibility is a mask; the slow dynamics
+//! (stocks, flows, trade) are straight-line arithmetic too. Both run here
+//! one lane per run, four `f64` at a time. The rest of a week (the
+//! exogenous shocks, the chosen move's effects, the rules, the reactions,
+//! the proposal expiries, the totals) stays the scalar code of
+//! [`super::step`], run lane by lane through the same [`RunInProgress`] as
+//! the scalar [`super::step::simulate`]: those parts branch on the move made, draw a
+//! varying number of random numbers (the ziggurat normal, batch sizes) and
+//! report events, and batching them would mean a second copy of the model's
+//! effects to keep in step with the first.
 //!
 //! Bit-identity: each lane is one run, with its own parameters and its own
 //! random streams, advanced exactly as the scalar step advances it (the
 //! same draws in the same order, so a run's story is the same in a batch
 //! as alone). Every lane operation below is the scalar model's IEEE
-//! operation on that lane, in the scalar's order (LLVM vectorises them
-//! without reassociating or contracting), an infeasible move adds exactly
-//! +0.0 to a lane's total (which leaves the bits of a positive sum as they
-//! are), and the exponential is [`super::lanes`]'s, bit-identical to
-//! [`super::exp::exp`]. `tests/` and the unit tests below check batched
-//! against scalar runs on every shipped scenario, rules included.
+//! operation on that lane, in the scalar's order (no reassociation, no
+//! FMA), an infeasible move adds exactly +0.0 to a lane's total (which
+//! leaves the bits of a positive sum as they are), and the exponential is
+//! [`super::lanes`]'s, bit-identical to [`super::exp::exp`]. The unit tests
+//! below and `engine`'s check batched against scalar runs on every shipped
+//! scenario and lever, rules included, on every path this CPU runs.
 //!
-//! Instruction set: the whole batched run is compiled twice, once for the
-//! x86-64 baseline (SSE2, two lanes per register) and once with AVX2 (four),
-//! and [`simulate_lanes`] picks at run time ([`LanePath::detect`]), so a
-//! plain `cargo build --release` gets the wider path on a CPU that has it.
+//! Instruction set: the batched run is compiled twice, with the lanes as
+//! arrays (`ArrayLanes`, any CPU) and as AVX2 registers (`Avx2Lanes`),
+//! and [`simulate_lanes`] runs the path it is given ([`LanePath::detect`]
+//! picks at run time), so a plain `cargo build --release` gets AVX2 on a
+//! CPU that has it. The engine steps batched only on AVX2: the array path
+//! takes more instructions than the scalar step (`engine::Step::fastest`).
 
 use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Sub};
 
