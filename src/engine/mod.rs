@@ -944,15 +944,7 @@ mod tests {
         // 70 runs: a full chunk of 16 batches, then one batch and two
         // runs a batch cannot fill, which run scalar. Every lever of every
         // shipped scenario, the regularities judged too, on two threads.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        assert!(paths.len() >= 6);
-        for path in &paths {
+        for path in &crate::scenario::shipped_scenario_paths() {
             let scenario = Scenario::load(path).unwrap();
             let levers: Vec<String> = scenario.levers.iter().map(|l| l.name.clone()).collect();
             let mut plan = Plan::new(&scenario, &levers, 70, scenario.seed).unwrap();

@@ -992,6 +992,33 @@ fn choose_weekly_lanes<S: Simd>(
     per_lane!(|l| Action::ALL[index[l] as usize])
 }
 
+/// One government's run constants of the slow dynamics
+/// ([`super::dynamics::Prepared`]), one lane per run: gathered once per
+/// batch, not every week.
+struct PreparedLanes<S> {
+    concession_decay: S,
+    provocation_decay: S,
+    transfer_decay: S,
+    trade_phi: S,
+    trade_growth_per_week: S,
+    initial_enforcement_gap: S,
+}
+
+impl<S: Simd> PreparedLanes<S> {
+    /// Actor `i`'s constants in each lane's run.
+    #[inline(always)]
+    fn gather(runs: &[RunInProgress; LANES], i: usize) -> PreparedLanes<S> {
+        PreparedLanes {
+            concession_decay: gather!(S, runs, |r| r.prep.concession_decay[i]),
+            provocation_decay: gather!(S, runs, |r| r.prep.provocation_decay[i]),
+            transfer_decay: gather!(S, runs, |r| r.prep.transfer_decay[i]),
+            trade_phi: gather!(S, runs, |r| r.prep.trade_phi[i]),
+            trade_growth_per_week: gather!(S, runs, |r| r.prep.trade_growth_per_week[i]),
+            initial_enforcement_gap: gather!(S, runs, |r| r.prep.initial_enforcement_gap[i]),
+        }
+    }
+}
+
 /// `revert_towards` lane by lane.
 #[inline(always)]
 fn revert<S: Simd>(x: S, target: S, rate: S) -> S {
@@ -1015,6 +1042,7 @@ fn clamp<S: Simd>(x: S, low: f64, high: f64) -> S {
 fn slow_dynamics_lanes<S: Simd, O: Observer>(
     runs: &mut [RunInProgress; LANES],
     both: &Pair<DynamicsLanes<S>>,
+    prepared: &Pair<PreparedLanes<S>>,
     obs: &mut [O; LANES],
 ) {
     for (run, obs) in runs.iter_mut().zip(obs.iter_mut()) {
@@ -1030,7 +1058,7 @@ fn slow_dynamics_lanes<S: Simd, O: Observer>(
     }
     let rung = gather!(S, runs, |r| f64::from(r.state.cooperation_level));
     let mut trade_loss = gather!(S, runs, |r| r.state.trade_loss_usd_bn);
-    for (i, a) in both.iter().enumerate() {
+    for (i, (a, prep)) in both.iter().zip(prepared).enumerate() {
         let forces = gather!(S, runs, |r| r.state.actors[i].forces_k);
         let interdiction = gather!(S, runs, |r| r.state.actors[i].interdiction_level);
         let transferred = gather!(S, runs, |r| r.state.actors[i].transferred_recent);
@@ -1048,12 +1076,11 @@ fn slow_dynamics_lanes<S: Simd, O: Observer>(
         );
         scatter!(exempt, |r| r.state.actors[i].exempt_share);
         let concessions = gather!(S, runs, |r| r.state.actors[i].concessions_received);
-        let decay = gather!(S, runs, |r| r.prep.concession_decay[i]);
-        scatter!(concessions * decay, |r| r.state.actors[i]
+        scatter!(concessions * prep.concession_decay, |r| r.state.actors[i]
             .concessions_received);
         let provocation = gather!(S, runs, |r| r.state.actors[i].provocation);
-        let decay = gather!(S, runs, |r| r.prep.provocation_decay[i]);
-        scatter!(provocation * decay, |r| r.state.actors[i].provocation);
+        scatter!(provocation * prep.provocation_decay, |r| r.state.actors[i]
+            .provocation);
         let demand = gather!(S, runs, |r| r.state.actors[i].demand);
         scatter!(
             revert(demand, a.demand_anchor, a.demand_relaxation_per_week),
@@ -1063,8 +1090,7 @@ fn slow_dynamics_lanes<S: Simd, O: Observer>(
             interdiction * (S::from(1.0) - a.interdiction_fade_per_week),
             |r| r.state.actors[i].interdiction_level
         );
-        let decay = gather!(S, runs, |r| r.prep.transfer_decay[i]);
-        scatter!(transferred * decay, |r| r.state.actors[i]
+        scatter!(transferred * prep.transfer_decay, |r| r.state.actors[i]
             .transferred_recent);
         let pool = gather!(S, runs, |r| r.state.actors[i].transfer_pool);
         scatter!(pool + a.transfer_pool_inflow_per_week, |r| r.state.actors
@@ -1085,8 +1111,7 @@ fn slow_dynamics_lanes<S: Simd, O: Observer>(
             a.flow_adaptation_per_week,
         );
         scatter!(adaptation, |r| r.state.actors[i].adaptation);
-        let initial_gap = gather!(S, runs, |r| r.prep.initial_enforcement_gap[i]);
-        let gap = enforcement_now - adaptation - initial_gap;
+        let gap = enforcement_now - adaptation - prep.initial_enforcement_gap;
         let noise = gather!(S, runs, |r| r.state.actors[i].flow_noise);
         scatter!(S::from(100.0) * (noise - gap).exp(), |r| r.state.actors[i]
             .flow_index);
@@ -1096,12 +1121,11 @@ fn slow_dynamics_lanes<S: Simd, O: Observer>(
         let effective = effective.to_lanes();
         let tariff_factor = S::from_lanes(per_lane!(|l| (1.0 + effective[l] / 100.0).ln()));
         let gap_log = gather!(S, runs, |r| r.state.actors[i].trade_gap_log);
-        let phi = gather!(S, runs, |r| r.prep.trade_phi[i]);
-        let gap_log = gap_log + phi * (a.import_elasticity_long * tariff_factor - gap_log);
+        let gap_log =
+            gap_log + prep.trade_phi * (a.import_elasticity_long * tariff_factor - gap_log);
         scatter!(gap_log, |r| r.state.actors[i].trade_gap_log);
         let trend = gather!(S, runs, |r| r.trend[i]);
-        let growth = gather!(S, runs, |r| r.prep.trade_growth_per_week[i]);
-        let trend = trend * growth;
+        let trend = trend * prep.trade_growth_per_week;
         scatter!(trend, |r| r.trend[i]);
         let tariff_effect = gap_log.exp();
         scatter!(S::from(100.0) * trend * tariff_effect, |r| r.state.actors
@@ -1135,6 +1159,10 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
         let mut obs = obs.iter_mut();
         params.map(|p| RunInProgress::start(p, rules, obs.next().expect("one per lane")))
     };
+    let prepared = [
+        PreparedLanes::<S>::gather(&runs, 0),
+        PreparedLanes::<S>::gather(&runs, 1),
+    ];
     for _ in 0..weeks {
         for l in 0..LANES {
             runs[l].open_week(&mut rngs[l], &mut obs[l]);
@@ -1156,7 +1184,7 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
         for l in 0..LANES {
             runs[l].react_and_lapse(&mut rngs[l], &mut obs[l]);
         }
-        slow_dynamics_lanes(&mut runs, &dynamics, obs);
+        slow_dynamics_lanes(&mut runs, &dynamics, &prepared, obs);
         for l in 0..LANES {
             runs[l].end_week(&mut obs[l]);
         }
@@ -1228,15 +1256,7 @@ mod tests {
 
     /// Every shipped scenario and its levers, resolved.
     fn shipped() -> Vec<(String, Scenario, Vec<ResolvedLever>)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        assert!(paths.len() >= 6, "the six shipped scenarios");
-        paths
+        crate::scenario::shipped_scenario_paths()
             .iter()
             .map(|path| {
                 let s = Scenario::load(path).unwrap();

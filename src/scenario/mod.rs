@@ -453,3 +453,18 @@ impl ResolvedLever {
         }
     }
 }
+
+/// The scenario files shipped in `scenarios/`, sorted (for the unit tests
+/// that run every one of them).
+#[cfg(test)]
+pub(crate) fn shipped_scenario_paths() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 6, "the six shipped scenarios");
+    paths
+}
