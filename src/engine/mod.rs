@@ -659,6 +659,12 @@ pub fn run(
 }
 
 /// Adds lever `li`'s runs of `chunk` to its statistics.
+///
+/// Summary by summary: each month-end summary takes all the chunk's runs
+/// in one go, in run order (so the same bits as run by run), which keeps
+/// its bins in cache; run by run, each run's values would touch every
+/// summary's bins once, about 2 MB per lever, and the merge was a fifth of
+/// the wall time.
 fn merge_chunk(
     plan: &Plan,
     chunk: &ChunkResult,
@@ -667,7 +673,8 @@ fn merge_chunk(
     per_record: usize,
 ) {
     let n_levers = plan.levers.len();
-    for (r, run) in chunk.records.chunks(n_levers).enumerate() {
+    let runs = chunk.records.len() / n_levers.max(1);
+    for run in chunk.records.chunks(n_levers) {
         let record = &run[li];
         if li != plan.reference {
             let reference = &run[plan.reference].metrics;
@@ -675,15 +682,16 @@ fn merge_chunk(
                 p.add(x, b);
             }
         }
-        for (summary, &x) in lever.metrics.iter_mut().zip(&record.metrics) {
-            summary.add(x);
-        }
-        let k = r * n_levers + li;
-        let values = &chunk.month_values[k * per_record..(k + 1) * per_record];
-        for (month, row) in lever.months.iter_mut().zip(values.chunks(VARIABLES.len())) {
-            for (summary, &x) in month.iter_mut().zip(row) {
-                summary.add(x);
-            }
+    }
+    for (m, summary) in lever.metrics.iter_mut().enumerate() {
+        summary.add_all(chunk.records.chunks(n_levers).map(|run| run[li].metrics[m]));
+    }
+    let values = &chunk.month_values;
+    for (month, summaries) in lever.months.iter_mut().enumerate() {
+        for (v, summary) in summaries.iter_mut().enumerate() {
+            let first = li * per_record + month * VARIABLES.len() + v;
+            let stride = n_levers * per_record;
+            summary.add_all((0..runs).map(|r| values[first + r * stride]));
         }
     }
 }

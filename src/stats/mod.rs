@@ -171,6 +171,58 @@ impl Summary {
         }
     }
 
+    /// Adds `values` in order: the same bits as [`Summary::add`] on each.
+    ///
+    /// The merge's hot loop, written for the memory system: the bins of a
+    /// month's summaries (about 10 MB per lever) do not stay in cache
+    /// between chunks, so nearly every bin increment misses. The values'
+    /// bins are found first, with the moments and extremes kept in
+    /// registers, and then incremented in a tight loop of independent
+    /// increments, so many misses are in flight at once instead of the few
+    /// that fit beside the arithmetic in the out-of-order window.
+    pub fn add_all(&mut self, values: impl IntoIterator<Item = f64>) {
+        const BATCH: usize = 64;
+        let Moments {
+            mut n,
+            mut sum,
+            mut sumsq,
+        } = self.moments;
+        let (mut min, mut max) = (self.min, self.max);
+        let (mut below, mut above) = (self.below, self.above);
+        let resolution = self.resolution;
+        let counts = &mut self.counts[..];
+        let mut bins = [0usize; BATCH];
+        let mut pending = 0;
+        for x in values {
+            if x.is_nan() {
+                continue;
+            }
+            let q = quantize(x);
+            n += 1;
+            sum += i128::from(q);
+            sumsq += i128::from(q) * i128::from(q);
+            min = min.min(x);
+            max = max.max(x);
+            let t = x / resolution + 0.5;
+            if t < 0.0 {
+                below += 1;
+            } else if (t as usize) < counts.len() {
+                bins[pending] = t as usize;
+                pending += 1;
+                if pending == BATCH {
+                    bins.iter().for_each(|&b| counts[b] += 1);
+                    pending = 0;
+                }
+            } else {
+                above += 1;
+            }
+        }
+        bins[..pending].iter().for_each(|&b| counts[b] += 1);
+        self.moments = Moments { n, sum, sumsq };
+        (self.min, self.max) = (min, max);
+        (self.below, self.above) = (below, above);
+    }
+
     /// Adds everything `other` holds (same binning). Exact and
     /// order-independent.
     pub fn merge(&mut self, other: &Summary) {
@@ -898,6 +950,26 @@ mod tests {
         assert!((t_quantile_975(100) - 1.983_971_519).abs() < 1e-7);
         assert!((t_quantile_975(200) - 1.971_896_224).abs() < 1e-7);
         assert!((t_quantile_975(1_000_000) - 1.95996).abs() < 1e-4);
+    }
+
+    /// The merge's batched `add_all` is `add` value by value, bit for
+    /// bit: over more values than one batch of bins, with NaN skipped,
+    /// values below and above the bins, bin edges and signed zeros.
+    #[test]
+    fn add_all_is_add_one_value_at_a_time() {
+        let mut values = vec![f64::NAN, -0.0, 0.0, -0.3, 7.5, 1e9, 0.25, 0.2499];
+        values.extend((0..300).map(|k| (f64::from(k) * 0.37).sin() * 6.0 + 4.0));
+        for prefix in [0, 1, 63, 64, 65, values.len()] {
+            let mut one_by_one = Summary::new(0.5, 10.0);
+            values[..prefix].iter().for_each(|&x| one_by_one.add(x));
+            let mut all = Summary::new(0.5, 10.0);
+            all.add_all(values[..prefix].iter().copied());
+            assert_eq!(
+                format!("{all:?}"),
+                format!("{one_by_one:?}"),
+                "{prefix} values"
+            );
+        }
     }
 
     #[test]
