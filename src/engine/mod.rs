@@ -686,13 +686,23 @@ fn merge_chunk(
     for (m, summary) in lever.metrics.iter_mut().enumerate() {
         summary.add_all(chunk.records.chunks(n_levers).map(|run| run[li].metrics[m]));
     }
-    let values = &chunk.month_values;
-    for (month, summaries) in lever.months.iter_mut().enumerate() {
-        for (v, summary) in summaries.iter_mut().enumerate() {
-            let first = li * per_record + month * VARIABLES.len() + v;
-            let stride = n_levers * per_record;
-            summary.add_all((0..runs).map(|r| values[first + r * stride]));
+    // The lever's month-end values turned summary-major (a few hundred kB,
+    // in cache), so each summary reads its runs' values as one slice.
+    let mut by_summary = vec![0.0; per_record * runs];
+    for (r, values) in chunk
+        .month_values
+        .chunks_exact(per_record)
+        .skip(li)
+        .step_by(n_levers)
+        .enumerate()
+    {
+        for (s, &x) in values.iter().enumerate() {
+            by_summary[s * runs + r] = x;
         }
+    }
+    let summaries = lever.months.iter_mut().flatten();
+    for (summary, values) in summaries.zip(by_summary.chunks_exact(runs.max(1))) {
+        summary.add_all(values.iter().copied());
     }
 }
 

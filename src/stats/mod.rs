@@ -27,7 +27,62 @@ fn quantize(x: f64) -> i64 {
     // without `f64::round`, which is a library call on baseline x86-64.
     // Half the i64 range keeps a paired difference of two values exact.
     let y = x * SCALE;
-    ((y + 0.5f64.copysign(y)) as i64).clamp(i64::MIN / 2, i64::MAX / 2)
+    let rounded = y + 0.5f64.copysign(y);
+    // The common case with one conversion instruction: inside ±2^62 the
+    // saturating conversion and the clamp change nothing, and the compiler
+    // drops their checks (the merge adds ~500 values per run).
+    if rounded.abs() < HALF_I64_RANGE {
+        rounded as i64
+    } else {
+        (rounded as i64).clamp(i64::MIN / 2, i64::MAX / 2)
+    }
+}
+
+/// 2^62, where [`quantize`]'s clamp to half the i64 range starts.
+const HALF_I64_RANGE: f64 = 4_611_686_018_427_387_904.0;
+
+/// Where a value falls in a histogram of `bins` bins of width `resolution`
+/// centred on multiples of it: bin k holds [(k - 1/2)·resolution,
+/// (k + 1/2)·resolution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Below,
+    Bin(usize),
+    Above,
+}
+
+#[inline(always)]
+fn place(x: f64, resolution: f64, bins: usize) -> Place {
+    // Truncation is floor for t ≥ 0; it avoids `f64::floor`, a library
+    // call on baseline x86-64. Comparing before converting (t < bins as a
+    // float, exact for any real bin count) is the integer comparison
+    // floor(t) < bins, and leaves a conversion that cannot saturate; to
+    // u32, which is one instruction where a u64 conversion takes ten
+    // (histograms have far fewer than 2^32 bins: `Summary::new` sizes them
+    // from the quantities' ranges).
+    let t = x / resolution + 0.5;
+    if t < 0.0 {
+        Place::Below
+    } else if t < bins.min(u32::MAX as usize) as f64 {
+        Place::Bin(t as u32 as usize)
+    } else {
+        Place::Above
+    }
+}
+
+/// `min.min(x)` and `max.max(x)` for an `x` that is not NaN and extremes
+/// that never are: the same bits as the standard library's x86-64 lowering
+/// (the running extreme kept on a tie, so a -0 after a +0 keeps +0), in two
+/// compare-and-selects instead of its NaN handling, and the same on every
+/// platform (`f64::min` leaves the sign of a zero tie to the platform).
+#[inline(always)]
+fn extend_extremes(min: &mut f64, max: &mut f64, x: f64) {
+    if x < *min {
+        *min = x;
+    }
+    if x > *max {
+        *max = x;
+    }
 }
 
 /// Count, sum and sum of squares in fixed point: exact, mergeable moments.
@@ -155,19 +210,11 @@ impl Summary {
             return;
         }
         self.moments.add_q(quantize(x));
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-        // Bin k holds [(k - 1/2)·resolution, (k + 1/2)·resolution).
-        // Truncation is floor for t ≥ 0 (and saturates for +inf); it avoids
-        // `f64::floor`, a library call on baseline x86-64.
-        let t = x / self.resolution + 0.5;
-        if t < 0.0 {
-            self.below += 1;
-        } else {
-            match self.counts.get_mut(t as usize) {
-                Some(count) => *count += 1,
-                None => self.above += 1,
-            }
+        extend_extremes(&mut self.min, &mut self.max, x);
+        match place(x, self.resolution, self.counts.len()) {
+            Place::Below => self.below += 1,
+            Place::Bin(k) => self.counts[k] += 1,
+            Place::Above => self.above += 1,
         }
     }
 
@@ -201,20 +248,18 @@ impl Summary {
             n += 1;
             sum += i128::from(q);
             sumsq += i128::from(q) * i128::from(q);
-            min = min.min(x);
-            max = max.max(x);
-            let t = x / resolution + 0.5;
-            if t < 0.0 {
-                below += 1;
-            } else if (t as usize) < counts.len() {
-                bins[pending] = t as usize;
-                pending += 1;
-                if pending == BATCH {
-                    bins.iter().for_each(|&b| counts[b] += 1);
-                    pending = 0;
+            extend_extremes(&mut min, &mut max, x);
+            match place(x, resolution, counts.len()) {
+                Place::Below => below += 1,
+                Place::Bin(k) => {
+                    bins[pending] = k;
+                    pending += 1;
+                    if pending == BATCH {
+                        bins.iter().for_each(|&b| counts[b] += 1);
+                        pending = 0;
+                    }
                 }
-            } else {
-                above += 1;
+                Place::Above => above += 1,
             }
         }
         bins[..pending].iter().for_each(|&b| counts[b] += 1);
@@ -950,6 +995,69 @@ mod tests {
         assert!((t_quantile_975(100) - 1.983_971_519).abs() < 1e-7);
         assert!((t_quantile_975(200) - 1.971_896_224).abs() < 1e-7);
         assert!((t_quantile_975(1_000_000) - 1.95996).abs() < 1e-4);
+    }
+
+    /// The fast paths of `quantize`, `place` and `extend_extremes` give
+    /// the bits of the plain formulas they replace, at and around every
+    /// edge: ±2^62 (where the clamp starts), infinities, NaN, bin edges,
+    /// the last bin, and signed zeros.
+    #[test]
+    fn the_merge_fast_paths_are_the_plain_formulas() {
+        let plain_quantize = |x: f64| {
+            let y = x * SCALE;
+            ((y + 0.5f64.copysign(y)) as i64).clamp(i64::MIN / 2, i64::MAX / 2)
+        };
+        let edge = HALF_I64_RANGE / SCALE;
+        let mut xs = vec![0.0, -0.0, 0.5 / SCALE, -0.5 / SCALE, 1e300, -1e300];
+        xs.extend([f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 3.75, -2.25]);
+        for k in -3i64..=3 {
+            for sign in [1.0, -1.0] {
+                xs.push(sign * f64::from_bits((edge.to_bits() as i64 + k) as u64));
+            }
+        }
+        for &x in &xs {
+            assert_eq!(quantize(x), plain_quantize(x), "quantize({x:e})");
+        }
+        let plain_place = |x: f64, resolution: f64, bins: usize| {
+            let t = x / resolution + 0.5;
+            if t < 0.0 {
+                Place::Below
+            } else if (t as usize) < bins {
+                Place::Bin(t as usize)
+            } else {
+                Place::Above
+            }
+        };
+        // NaN is skipped before it is placed.
+        let placed = xs.iter().filter(|x| !x.is_nan());
+        for &x in placed.chain(&[4.75, 4.7499999, 5.0, 5.25, -0.25, -0.2500001]) {
+            assert_eq!(place(x, 0.5, 10), plain_place(x, 0.5, 10), "place({x:e})");
+        }
+        for (a, b) in [
+            (1.0, 2.0),
+            (2.0, 1.0),
+            (f64::INFINITY, 3.0),
+            (-1.0, f64::NEG_INFINITY),
+        ] {
+            let (mut min, mut max) = (a, a);
+            extend_extremes(&mut min, &mut max, b);
+            assert_eq!(min.to_bits(), a.min(b).to_bits(), "min({a}, {b})");
+            assert_eq!(max.to_bits(), a.max(b).to_bits(), "max({a}, {b})");
+        }
+        // On a tie of zeros the running extreme stays, on every platform
+        // (x86's minsd/maxsd give that for f64::min/max at run time; ARM's
+        // fminnm would give -0).
+        for (a, b) in [(0.0, -0.0), (-0.0, 0.0)] {
+            let (mut min, mut max) = (a, a);
+            extend_extremes(&mut min, &mut max, b);
+            assert_eq!((min.to_bits(), max.to_bits()), (a.to_bits(), a.to_bits()));
+            #[cfg(target_arch = "x86_64")]
+            {
+                let (x, y) = std::hint::black_box((a, b));
+                assert_eq!(x.min(y).to_bits(), min.to_bits(), "x86 min({a}, {b})");
+                assert_eq!(x.max(y).to_bits(), max.to_bits(), "x86 max({a}, {b})");
+            }
+        }
     }
 
     /// The merge's batched `add_all` is `add` value by value, bit for
