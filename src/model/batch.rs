@@ -1170,8 +1170,10 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
         let orders: [[usize; 2]; LANES] = per_lane!(|l| runs[l].move_order());
         for turn in 0..2 {
             let actors = orders.map(|order| order[turn]);
-            for l in 0..LANES {
-                runs[l].fire_rules(actors[l], &mut rngs[l], &mut obs[l]);
+            if !rules.is_empty() {
+                for l in 0..LANES {
+                    runs[l].fire_rules(actors[l], &mut rngs[l], &mut obs[l]);
+                }
             }
             let choices = {
                 let states = per_lane!(|l| &runs[l].state);

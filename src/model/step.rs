@@ -259,6 +259,12 @@ impl<'a> RunInProgress<'a> {
     /// Fires actor `i`'s rules that are due, before its own choice.
     #[inline(always)]
     pub fn fire_rules<O: Observer>(&mut self, i: usize, rngs: &mut DynamicsRngs, obs: &mut O) {
+        // Most levers have no rules; without this test the empty loop's
+        // setup, inlined into every week of the batched step, cost 2% of a
+        // run's instructions.
+        if self.rules.is_empty() {
+            return;
+        }
         let (p, state) = (self.p, &mut self.state);
         for (k, rule) in self.rules.iter().enumerate().filter(|(_, r)| r.actor == i) {
             // A rule fires when its condition becomes true, at the first
