@@ -988,8 +988,9 @@ fn choose_weekly_lanes<S: Simd>(
         }
     }
     let index = found.select(chosen, last).to_lanes();
-    // The indices are small integers, exact in f64.
-    per_lane!(|l| Action::ALL[index[l] as usize])
+    // The indices are small integers, exact in f64; converted through u8,
+    // whose saturating conversion is a few instructions (usize's is ten).
+    per_lane!(|l| Action::ALL[usize::from(index[l] as u8)])
 }
 
 /// One government's run constants of the slow dynamics
