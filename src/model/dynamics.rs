@@ -126,24 +126,53 @@ pub fn trade_gap_step(
     gap_log + phi * (elasticity_long * tariff_factor - gap_log)
 }
 
-/// Exogenous shocks at the start of a week: legal rulings, formal
-/// extraditions, approval and flow noise. Every draw is taken every week so
-/// the shock stream stays aligned across levers.
+/// The random numbers of one week's exogenous shocks, per government, in
+/// the order the shock stream gives them: for each government in turn a
+/// ruling uniform, an extradition uniform, an approval normal and a flow
+/// normal. Every number is drawn every week whatever the state, so the
+/// shock stream stays aligned across levers, and drawing them all before
+/// any is used changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WeekShocks {
+    /// Uniform in [0, 1) against the weekly hazard of a legal loss.
+    pub ruling: [f64; 2],
+    /// Uniform in [0, 1) inverted into the week's formal extraditions.
+    pub extradition: [f64; 2],
+    /// Standard normal shock to approval.
+    pub approval: [f64; 2],
+    /// Standard normal innovation of the flow noise.
+    pub flow: [f64; 2],
+}
+
+/// Draws one week's [`WeekShocks`] from the shock stream.
+#[inline(always)]
+pub fn draw_shocks(rng: &mut Xoshiro256PlusPlus) -> WeekShocks {
+    let mut shocks = WeekShocks::default();
+    for i in 0..2 {
+        shocks.ruling[i] = rng.random::<f64>();
+        shocks.extradition[i] = rng.random::<f64>();
+        shocks.approval[i] = rng.sample(StandardNormal);
+        shocks.flow[i] = rng.sample(StandardNormal);
+    }
+    shocks
+}
+
+/// Exogenous shocks at the start of a week, from this week's draws: legal
+/// rulings, formal extraditions, approval and flow noise.
 #[inline(always)]
 pub fn exogenous<O: Observer>(
     state: &mut State,
     p: &ModelParams,
     prep: &Prepared,
-    rng: &mut Xoshiro256PlusPlus,
+    shocks: &WeekShocks,
     obs: &mut O,
 ) {
     let week = state.week;
     for i in 0..2 {
         let a = &p.actors[i];
-        let ruling = rng.random::<f64>();
         let s = &mut state.actors[i];
         if !s.legal_loss
-            && ruling < a.legal_hazard_per_week
+            && shocks.ruling[i] < a.legal_hazard_per_week
             && f64::from(week) < a.legal_hazard_until_week
             && (s.tariff_pct > 0.0 || s.threat.is_some())
         {
@@ -158,14 +187,13 @@ pub fn exogenous<O: Observer>(
                 state,
             );
         }
-        let people = poisson_by_inversion(prep.extraditions_per_week[i], rng.random::<f64>());
-        let approval_shock: f64 = rng.sample(StandardNormal);
-        let flow_shock: f64 = rng.sample(StandardNormal);
+        let people = poisson_by_inversion(prep.extraditions_per_week[i], shocks.extradition[i]);
         let s = &mut state.actors[i];
         s.handed_over += people;
         // Clamped at once: observers see the state after every event.
-        s.approval_pct = (s.approval_pct + a.approval_noise_sd * approval_shock).clamp(0.0, 100.0);
-        s.flow_noise = FLOW_NOISE_PERSISTENCE * s.flow_noise + a.flow_noise_sd * flow_shock;
+        s.approval_pct =
+            (s.approval_pct + a.approval_noise_sd * shocks.approval[i]).clamp(0.0, 100.0);
+        s.flow_noise = FLOW_NOISE_PERSISTENCE * s.flow_noise + a.flow_noise_sd * shocks.flow[i];
         if people > 0.0 {
             obs.event(
                 week,
@@ -443,7 +471,7 @@ mod tests {
         s.week = week;
         let prep = Prepared::new(p, s);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
-        exogenous(s, p, &prep, &mut rng, &mut NoObserver);
+        exogenous(s, p, &prep, &draw_shocks(&mut rng), &mut NoObserver);
     }
 
     #[test]
@@ -547,7 +575,7 @@ mod tests {
             let prep = Prepared::new(&p, &s);
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
             for _ in 0..20 {
-                exogenous(&mut s, &p, &prep, &mut rng, &mut NoObserver);
+                exogenous(&mut s, &p, &prep, &draw_shocks(&mut rng), &mut NoObserver);
             }
             next_draw.push((rng.random::<u64>(), s.actors[0].approval_pct));
         }

@@ -31,6 +31,7 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
+use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::exp::{EXP2_TABLE, INV_STEP, SHIFT, STEP_HI, STEP_LO};
@@ -343,22 +344,40 @@ pub fn exp_lanes_avx2(x: Lanes) -> Lanes {
 #[derive(Debug, Clone)]
 pub struct XoshiroLanes {
     /// `s[w][l]`: word `w` of lane `l`'s state.
-    s: [[u64; LANES]; 4],
+    pub(super) s: [[u64; LANES]; 4],
 }
 
 impl XoshiroLanes {
     /// The lanes of these generators, in their current states.
     pub fn new(generators: &[Xoshiro256PlusPlus; LANES]) -> XoshiroLanes {
-        let mut s = [[0u64; LANES]; 4];
+        let mut lanes = XoshiroLanes {
+            s: [[0u64; LANES]; 4],
+        };
         for (l, g) in generators.iter().enumerate() {
-            let bytes = g.state();
-            for (w, word) in s.iter_mut().enumerate() {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(&bytes[8 * w..8 * w + 8]);
-                word[l] = u64::from_le_bytes(b);
-            }
+            lanes.set_generator(l, g);
         }
-        XoshiroLanes { s }
+        lanes
+    }
+
+    /// Lane `l`'s generator, in its current state.
+    pub fn generator(&self, l: usize) -> Xoshiro256PlusPlus {
+        let mut bytes = [0u8; 32];
+        for (w, word) in self.s.iter().enumerate() {
+            bytes[8 * w..8 * w + 8].copy_from_slice(&word[l].to_le_bytes());
+        }
+        // A Xoshiro state is never all zero, so `from_seed` (which maps
+        // the all-zero seed elsewhere) restores it exactly.
+        Xoshiro256PlusPlus::from_seed(bytes)
+    }
+
+    /// Puts `generator`'s state in lane `l`.
+    pub fn set_generator(&mut self, l: usize, generator: &Xoshiro256PlusPlus) {
+        let bytes = generator.state();
+        for (w, word) in self.s.iter_mut().enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[8 * w..8 * w + 8]);
+            word[l] = u64::from_le_bytes(b);
+        }
     }
 
     /// The next `u64` of every lane (Xoshiro256++'s `next_u64`).
@@ -386,13 +405,19 @@ impl XoshiroLanes {
     /// `random::<f64>()` (the top 53 bits of `next_u64` times 2^-53).
     #[inline(always)]
     pub fn next_f64(&mut self) -> Lanes {
-        let v = self.next_u64();
-        let mut u = [0.0; LANES];
-        for l in 0..LANES {
-            u[l] = u53_to_unit(v[l] >> 11);
-        }
-        u
+        unit_f64(self.next_u64())
     }
+}
+
+/// `rand`'s `random::<f64>()` of each of these `next_u64` draws: the top
+/// 53 bits times 2^-53.
+#[inline(always)]
+pub fn unit_f64(draws: [u64; LANES]) -> Lanes {
+    let mut u = [0.0; LANES];
+    for l in 0..LANES {
+        u[l] = u53_to_unit(draws[l] >> 11);
+    }
+    u
 }
 
 /// `n as f64 * 2^-53` for `n < 2^53`, built from bit operations and exact

@@ -16,6 +16,7 @@ pub mod params;
 pub mod rules;
 pub mod state;
 pub mod step;
+pub mod ziggurat;
 
 pub use action::Action;
 pub use choice::choice_probabilities;

@@ -15,7 +15,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::action::Action;
 use super::choice::{Phase, choose, utility, view};
-use super::dynamics::{Prepared, exogenous, slow_dynamics};
+use super::dynamics::{Prepared, WeekShocks, draw_shocks, exogenous, slow_dynamics};
 use super::moves::{apply, lapse_truce};
 use super::params::ModelParams;
 use super::rules::{HISTORY_WEEKS, Rule};
@@ -239,15 +239,24 @@ impl<'a> RunInProgress<'a> {
         self.p
     }
 
-    /// Starts a week: clears this week's history slots, then the exogenous shocks.
+    /// Starts a week: clears this week's history slots, then the exogenous
+    /// shocks, drawn from the run's shock stream.
     #[inline(always)]
     pub fn open_week<O: Observer>(&mut self, rngs: &mut DynamicsRngs, obs: &mut O) {
+        let shocks = draw_shocks(&mut rngs.shocks);
+        self.open_week_with(&shocks, obs);
+    }
+
+    /// [`Self::open_week`] with this week's shocks already drawn (the
+    /// batched step draws them for all its runs at once).
+    #[inline(always)]
+    pub fn open_week_with<O: Observer>(&mut self, shocks: &WeekShocks, obs: &mut O) {
         let slot = self.state.week as usize % HISTORY_WEEKS;
         for s in &mut self.state.actors {
             s.transfers_by_week[slot] = 0.0;
             s.concessions_by_week[slot] = 0.0;
         }
-        exogenous(&mut self.state, self.p, &self.prep, &mut rngs.shocks, obs);
+        exogenous(&mut self.state, self.p, &self.prep, shocks, obs);
     }
 
     /// This week's order of the weekly moves.
