@@ -32,8 +32,8 @@ pub struct Prepared {
     pub(crate) transfer_decay: [f64; 2],
     pub(crate) trade_phi: [f64; 2],
     pub(crate) trade_growth_per_week: [f64; 2],
-    /// Each side's weekly mean of formal extraditions, people per week.
-    extraditions_per_week: [f64; 2],
+    /// Each side's weekly count of formal extraditions, people per week.
+    extraditions: [PoissonInversion; 2],
     /// Batch-size distribution of each side's mass transfers.
     pub batch: [Option<LogNormal<f64>>; 2],
     pub(crate) initial_enforcement_gap: [f64; 2],
@@ -71,8 +71,8 @@ impl Prepared {
             trade_growth_per_week: per_actor(&|a, _| {
                 exp((1.0 + a.trade_trend_pct_per_year / 100.0).ln() / WEEKS_PER_YEAR)
             }),
-            extraditions_per_week: per_actor(&|a, _| {
-                a.formal_extraditions_per_year / WEEKS_PER_YEAR
+            extraditions: [0, 1].map(|i| {
+                PoissonInversion::new(p.actors[i].formal_extraditions_per_year / WEEKS_PER_YEAR)
             }),
             batch: [lognormal(&p.actors[0]), lognormal(&p.actors[1])],
             initial_enforcement_gap: per_actor(&|a, i| {
@@ -187,7 +187,7 @@ pub fn exogenous<O: Observer>(
                 state,
             );
         }
-        let people = poisson_by_inversion(prep.extraditions_per_week[i], shocks.extradition[i]);
+        let people = prep.extraditions[i].draw(shocks.extradition[i]);
         let s = &mut state.actors[i];
         s.handed_over += people;
         // Clamped at once: observers see the state after every event.
@@ -218,21 +218,48 @@ pub fn exogenous<O: Observer>(
 /// uses the crate's portable exponential, so the draw has the same bits on
 /// every platform.
 pub fn poisson_by_inversion(rate: f64, u: f64) -> f64 {
-    if rate <= 0.0 {
-        return 0.0;
+    PoissonInversion::new(rate).draw(u)
+}
+
+/// [`poisson_by_inversion`] with its run constants (the probability of
+/// zero, an `exp`, and the loop's bound, a `sqrt`) computed once per run
+/// rather than every week.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoissonInversion {
+    rate: f64,
+    probability_of_zero: f64,
+    bound: f64,
+}
+
+impl PoissonInversion {
+    /// The draw's constants for mean `rate`.
+    pub fn new(rate: f64) -> PoissonInversion {
+        PoissonInversion {
+            rate,
+            probability_of_zero: exp(-rate),
+            // The bound ends the loop where rounding keeps the sum just
+            // below 1 (u close to 1): 50 standard deviations beyond the mean.
+            bound: rate + 50.0 * rate.sqrt() + 50.0,
+        }
     }
-    let mut term = exp(-rate);
-    let mut cdf = term;
-    let mut k = 0u32;
-    // The bound ends the loop where rounding keeps the sum just below 1
-    // (u close to 1): 50 standard deviations beyond the mean.
-    let bound = rate + 50.0 * rate.sqrt() + 50.0;
-    while u >= cdf && f64::from(k) < bound {
-        k += 1;
-        term *= rate / f64::from(k);
-        cdf += term;
+
+    /// The count for the uniform `u` in [0, 1).
+    #[inline(always)]
+    pub fn draw(&self, u: f64) -> f64 {
+        let rate = self.rate;
+        if rate <= 0.0 {
+            return 0.0;
+        }
+        let mut term = self.probability_of_zero;
+        let mut cdf = term;
+        let mut k = 0u32;
+        while u >= cdf && f64::from(k) < self.bound {
+            k += 1;
+            term *= rate / f64::from(k);
+            cdf += term;
+        }
+        f64::from(k)
     }
-    f64::from(k)
 }
 
 /// Courts strike down the legal basis of this side's tariffs: the cap falls
