@@ -6,15 +6,17 @@
 //! each of the 23 moves, its feasibility, the logit weights, their
 //! exponentials and the draw) is almost half of a run's instructions and is
 //! straight-line arithmetic once feasibility is a mask; the slow dynamics
-//! (stocks, flows, trade) are straight-line arithmetic too. Both run here
-//! one lane per run, four `f64` at a time. The rest of a week (the
-//! exogenous shocks, the chosen move's effects, the rules, the reactions,
-//! the proposal expiries, the totals) stays the scalar code of
-//! [`super::step`], run lane by lane through the same [`RunInProgress`] as
-//! the scalar [`super::step::simulate`]: those parts branch on the move made, draw a
-//! varying number of random numbers (the ziggurat normal, batch sizes) and
-//! report events, and batching them would mean a second copy of the model's
-//! effects to keep in step with the first.
+//! (stocks, flows, trade) are straight-line arithmetic too; and the week's
+//! shock draws (`draw_shocks_lanes`) are four lane draws of each stream
+//! and the ziggurat's fast path, with a scalar redo for the rare lane that
+//! needs the slow path. They run here one lane per run, four at a time.
+//! The rest of a week (the shocks' effects, the chosen move's effects, the
+//! rules, the reactions, the proposal expiries, the totals) stays the
+//! scalar code of [`super::step`], run lane by lane through the same
+//! [`RunInProgress`] as the scalar [`super::step::simulate`]: those parts
+//! branch on the move made, draw a varying number of random numbers (batch
+//! sizes) and report events, and batching them would mean a second copy of
+//! the model's effects to keep in step with the first.
 //!
 //! Bit-identity: each lane is one run, with its own parameters and its own
 //! random streams, advanced exactly as the scalar step advances it (the
