@@ -557,9 +557,12 @@ pub fn run(
     // and reports progress; true when the stop rule is met. Checked after
     // every chunk in run order: where a run stops depends on the seed alone,
     // never on the thread count.
+    // One buffer for every chunk's summary-major month-end values: a
+    // fresh zeroed one per chunk and lever cost 1% of a run's instructions.
+    let mut by_summary = Vec::new();
     let mut absorb = |chunk: &ChunkResult| -> Result<bool, EngineError> {
         for (li, lever) in levers.iter_mut().enumerate() {
-            merge_chunk(plan, chunk, li, lever, per_record);
+            merge_chunk(plan, chunk, li, lever, per_record, &mut by_summary);
         }
         for record in &chunk.records {
             on_record(record).map_err(EngineError::Output)?;
@@ -671,6 +674,7 @@ fn merge_chunk(
     li: usize,
     lever: &mut LeverResults,
     per_record: usize,
+    by_summary: &mut Vec<f64>,
 ) {
     let n_levers = plan.levers.len();
     let runs = chunk.records.len() / n_levers.max(1);
@@ -692,7 +696,9 @@ fn merge_chunk(
     }
     // The lever's month-end values turned summary-major (a few hundred kB,
     // in cache), so each summary reads its runs' values as one slice.
-    let mut by_summary = vec![0.0; per_record * runs];
+    // Every element is written below before it is read; the zeros only
+    // size a buffer that is reused chunk after chunk.
+    by_summary.resize(per_record * runs, 0.0);
     for (r, values) in chunk
         .month_values
         .chunks_exact(per_record)

@@ -42,8 +42,8 @@ use rand::RngExt;
 
 use super::action::Action;
 use super::choice::{
-    AGREEMENT_RUNGS, LADDER_TOP, POINTS_SCALE, PRESSURE_FOR_SUBMISSION, Phase, RATE_SCALE_PCT,
-    snap_back_increase, threat_rate, truce_relief, view,
+    AGREEMENT_RUNGS, LADDER_TOP, POINTS_SCALE, PRESSURE_FOR_SUBMISSION, RATE_SCALE_PCT,
+    snap_back_increase, threat_rate, truce_relief,
 };
 use super::dynamics::{WEEKS_PER_YEAR, WeekShocks, draw_shocks, expire_proposals_and_revert_trust};
 use super::lanes::{LANES, LanePath, Lanes, XoshiroLanes, unit_f64};
@@ -662,6 +662,82 @@ param_lanes!(
 /// The number of moves.
 const MOVES: usize = Action::ALL.len();
 
+/// [`super::choice::View`] of four weekly choices, one lane per run.
+struct View<S: Simd> {
+    dissatisfaction: S,
+    pressure: S,
+    reciprocated: S::Mask,
+    at_deadline: S::Mask,
+    trade_weight: S,
+    provocation: S,
+}
+
+/// [`super::choice::view`] of `actors[l]` in each lane's state, in lanes:
+/// every operation the scalar's in its order, the deadline urgency's
+/// exponential computed (in lanes) only when some lane faces a threat.
+/// `my_belief`, `exempt`, `their_tariff` and `their_exempt` are the
+/// chooser's and the other side's, already gathered by the caller.
+#[inline(always)]
+fn view_lanes<S: Simd>(
+    actors: [usize; LANES],
+    states: [&State; LANES],
+    params: [&ModelParams; LANES],
+    my_belief: S,
+    exempt: S,
+    their_tariff: S,
+    their_exempt: S,
+) -> View<S> {
+    let me: [_; LANES] = per_lane!(|l| &states[l].actors[actors[l]]);
+    let you: [_; LANES] = per_lane!(|l| &states[l].actors[other(actors[l])]);
+    let demand = gather!(S, me, |m| m.demand);
+    let received = gather!(S, me, |m| m.concessions_received);
+    let dissatisfaction = demand
+        .gt(0.0)
+        .select(clamp(S::from(1.0) - received / demand, 0.0, 1.0), 0.0);
+    // `threat_pressure(rate, belief, deadline_urgency(weeks left, scale))`.
+    let threatened = gather_mask!(S, you, |o| o.threat.is_some());
+    let threat = if threatened.any() {
+        let rate = gather!(S, you, |o| o.threat.map_or(0.0, |t| t.rate_pct));
+        let weeks_left = S::from_lanes(per_lane!(|l| you[l].threat.map_or(0.0, |t| f64::from(
+            t.deadline_week.saturating_sub(states[l].week)
+        ))));
+        let scale = gather!(S, params, |p| p.world.deadline_urgency_weeks);
+        let urgency = (-weeks_left / scale).exp();
+        threatened.select(my_belief * rate / RATE_SCALE_PCT * urgency, 0.0)
+    } else {
+        S::from(0.0)
+    };
+    let controls = gather_mask!(S, you, |o| o.export_controls);
+    let control_pressure = if controls.any() {
+        let pressure = S::from_lanes(per_lane!(
+            |l| params[l].actors[other(actors[l])].export_control_pressure
+        ));
+        controls.select(pressure, 0.0)
+    } else {
+        S::from(0.0)
+    };
+    let their_effective = their_tariff * (S::from(1.0) - their_exempt);
+    let pressure = threat + their_effective / RATE_SCALE_PCT + control_pressure;
+    let reciprocated = S::Mask::from_words(per_lane!(|l| word(
+        you[l].last_concession_week.is_some_and(
+            |w| f64::from(states[l].week - w) < params[l].world.reciprocity_window_weeks
+        )
+    )));
+    let at_deadline = S::Mask::from_words(per_lane!(|l| word(
+        me[l]
+            .threat
+            .is_some_and(|t| t.deadline_week <= states[l].week)
+    )));
+    View {
+        dissatisfaction,
+        pressure,
+        reciprocated,
+        at_deadline,
+        trade_weight: S::from(1.0) - exempt,
+        provocation: gather!(S, me, |m| m.provocation),
+    }
+}
+
 /// Each move's feasibility and utility, one lane per run, in
 /// [`Action::ALL`]'s order: [`super::choice::utility`] for four runs of a
 /// weekly choice (lanes where the move is infeasible hold any value).
@@ -675,17 +751,9 @@ fn weekly_utilities<S: Simd>(
     params: [&ModelParams; LANES],
     a: &ParamLanes<S>,
 ) -> [(S::Mask, S); MOVES] {
-    let views: [_; LANES] = per_lane!(|l| view(actors[l], states[l], params[l], Phase::Weekly));
     let me: [_; LANES] = per_lane!(|l| &states[l].actors[actors[l]]);
     let you: [_; LANES] = per_lane!(|l| &states[l].actors[other(actors[l])]);
     let w: [_; LANES] = per_lane!(|l| &params[l].world);
-
-    let dissatisfaction = gather!(S, views, |v| v.dissatisfaction);
-    let pressure = gather!(S, views, |v| v.pressure);
-    let reciprocated = gather_mask!(S, views, |v| v.reciprocated);
-    let at_deadline = gather_mask!(S, views, |v| v.at_deadline);
-    let trade_weight = gather!(S, views, |v| v.trade_weight);
-    let provocation = gather!(S, views, |v| v.provocation);
 
     let tariff = gather!(S, me, |m| m.tariff_pct);
     let cap = gather!(S, me, |m| m.tariff_cap_pct);
@@ -697,6 +765,23 @@ fn weekly_utilities<S: Simd>(
     let their_exempt = gather!(S, you, |o| o.exempt_share);
     let their_belief = gather!(S, you, |o| o.belief());
     let truce = gather_mask!(S, states, |s| s.truce.is_some());
+
+    let View {
+        dissatisfaction,
+        pressure,
+        reciprocated,
+        at_deadline,
+        trade_weight,
+        provocation,
+    } = view_lanes::<S>(
+        actors,
+        states,
+        params,
+        my_belief,
+        exempt,
+        their_tariff,
+        their_exempt,
+    );
     let trust = gather!(S, states, |s| s.trust);
     let rung = gather!(S, states, |s| f64::from(s.cooperation_level));
 
@@ -971,6 +1056,39 @@ fn weekly_utilities<S: Simd>(
     ]
 }
 
+/// The choosing governments' parameters in lanes for each mix of
+/// choosers across the lanes, indexed by the lanes whose chooser is the
+/// second government (bit `l` for lane `l`). The two pure mixes are
+/// gathered at the start of a batch, a mixed one blended the first time
+/// it is needed: the lanes' move orders differ in about half of the
+/// weeks, and blending every time cost 1.5% of a run's instructions.
+struct Choosers<S> {
+    by_mix: [Option<Box<ParamLanes<S>>>; 1 << LANES],
+}
+
+impl<S: Simd> Choosers<S> {
+    /// Both governments' parameters in each lane's run.
+    fn gather(params: [&ModelParams; LANES]) -> Choosers<S> {
+        let mut by_mix: [Option<Box<ParamLanes<S>>>; 1 << LANES] = Default::default();
+        by_mix[0] = Some(Box::new(ParamLanes::gather(params, 0)));
+        by_mix[(1 << LANES) - 1] = Some(Box::new(ParamLanes::gather(params, 1)));
+        Choosers { by_mix }
+    }
+
+    /// Lane `l` holding government `actors[l]`'s parameters.
+    #[inline(always)]
+    fn of(&mut self, actors: [usize; LANES]) -> &ParamLanes<S> {
+        let mix = (0..LANES).fold(0, |bits, l| bits | usize::from(actors[l] == 1) << l);
+        if self.by_mix[mix].is_none() {
+            let pure = |k: usize| self.by_mix[k].as_deref().expect("gathered at the start");
+            let second = S::Mask::from_words(per_lane!(|l| word(actors[l] == 1)));
+            let blended = ParamLanes::blend(second, pure(0), pure((1 << LANES) - 1));
+            self.by_mix[mix] = Some(Box::new(blended));
+        }
+        self.by_mix[mix].as_deref().expect("blended above")
+    }
+}
+
 /// The weekly choice of `actors[l]` in each lane's run: the logit draw of
 /// [`super::choice::choose`] for four runs at once, each lane drawing its
 /// one uniform from its own stream, so each run's choice and stream end
@@ -980,29 +1098,22 @@ fn choose_weekly_lanes<S: Simd>(
     actors: [usize; LANES],
     states: [&State; LANES],
     params: [&ModelParams; LANES],
-    both: &Pair<ParamLanes<S>>,
+    choosers: &mut Choosers<S>,
     rngs: &mut [DynamicsRngs; LANES],
 ) -> [Action; LANES] {
     const NEGLIGIBLE: f64 = -37.0;
-    // Usually every lane's chooser is the same government.
-    let blended;
-    let a = if actors.iter().all(|&i| i == actors[0]) {
-        &both[actors[0]]
-    } else {
-        let second = S::Mask::from_words(per_lane!(|l| word(actors[l] == 1)));
-        blended = ParamLanes::blend(second, &both[0], &both[1]);
-        &blended
-    };
-    let moves = weekly_utilities(actors, states, params, a);
+    let a = choosers.of(actors);
+    let mut moves = weekly_utilities(actors, states, params, a);
     let lambda = a.rationality;
     let mut best = S::from(f64::NEG_INFINITY);
     for (feasible, u) in &moves {
         best = feasible.select(best.max(*u), best);
     }
     // In move order, as the scalar sums: an infeasible move adds +0.0.
-    let mut weights = [S::from(0.0); MOVES];
+    // Each move's weight replaces its utility in `moves` (a separate array
+    // of weights cost a memset per choice).
     let mut total = S::from(0.0);
-    for (k, (feasible, u)) in moves.iter().enumerate() {
+    for (feasible, u) in &mut moves {
         if !feasible.any() {
             continue;
         }
@@ -1015,7 +1126,7 @@ fn choose_weekly_lanes<S: Simd>(
             S::from(0.0)
         };
         let weight = (*feasible & !negligible).select(at_best.select(1.0, e), 0.0);
-        weights[k] = weight;
+        *u = weight;
         total = total + weight;
     }
     // The draw, lane by lane as the scalar's: `r` less each open move's
@@ -1026,11 +1137,11 @@ fn choose_weekly_lanes<S: Simd>(
     let mut last = S::from(0.0);
     let mut chosen = S::from(0.0);
     let mut found = S::Mask::from_words([0; LANES]);
-    for (k, (feasible, _)) in moves.iter().enumerate() {
+    for (k, (feasible, weight)) in moves.iter().enumerate() {
         if !feasible.any() {
             continue;
         }
-        r = r - weights[k];
+        r = r - *weight;
         let index = S::from(k as f64);
         let here = *feasible & !found & r.lt(0.0);
         chosen = here.select(index, chosen);
@@ -1238,10 +1349,7 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
     rngs: &mut [DynamicsRngs; LANES],
     obs: &mut [O; LANES],
 ) -> [(State, RunTotals); LANES] {
-    let both = [
-        ParamLanes::<S>::gather(params, 0),
-        ParamLanes::<S>::gather(params, 1),
-    ];
+    let mut choosers = Choosers::<S>::gather(params);
     let dynamics = [
         DynamicsLanes::<S>::gather(params, 0),
         DynamicsLanes::<S>::gather(params, 1),
@@ -1272,7 +1380,7 @@ fn simulate_lanes_on<S: Simd, O: Observer>(
             }
             let choices = {
                 let states = per_lane!(|l| &runs[l].state);
-                choose_weekly_lanes::<S>(actors, states, params, &both, rngs)
+                choose_weekly_lanes::<S>(actors, states, params, &mut choosers, rngs)
             };
             for l in 0..LANES {
                 runs[l].apply_weekly_choice(actors[l], choices[l], &mut rngs[l], &mut obs[l]);
@@ -1350,7 +1458,7 @@ pub fn simulate_lanes<O: Observer>(
 mod tests {
     use super::*;
     use crate::engine::prepare_run;
-    use crate::model::choice::utility;
+    use crate::model::choice::{Phase, utility, view};
     use crate::model::step::{Event, simulate};
     use crate::scenario::{ResolvedLever, Scenario};
 
