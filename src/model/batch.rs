@@ -1056,6 +1056,35 @@ fn weekly_utilities<S: Simd>(
     ]
 }
 
+/// The highest feasible utility in each lane (minus infinity where no move
+/// is feasible, NaN utilities ignored), as the scalar's running
+/// `best.max(u)` finds it, but as a tree of pairwise maxima: four levels
+/// deep instead of a chain of 23, which held up every choice. Maxima
+/// are order-free but for the sign of a tied zero, and the sign of a zero
+/// `best` changes nothing downstream (`u - best` is `u` for a non-zero
+/// `u`, and a zero `u` gets `z = 0`, weight 1, with either sign).
+#[inline(always)]
+fn best_utility<S: Simd>(moves: &[(S::Mask, S); MOVES]) -> S {
+    let mut level = [S::from(f64::NEG_INFINITY); MOVES];
+    for (k, (feasible, u)) in moves.iter().enumerate() {
+        level[k] = feasible.select(*u, f64::NEG_INFINITY);
+    }
+    // Written out for 23 moves so that every level unrolls: 23 -> 12 -> 6
+    // -> 3 -> 1.
+    const _: () = assert!(MOVES == 23, "best_utility's levels are for 23 moves");
+    for k in 0..11 {
+        level[k] = level[2 * k].max(level[2 * k + 1]);
+    }
+    level[11] = level[22];
+    for k in 0..6 {
+        level[k] = level[2 * k].max(level[2 * k + 1]);
+    }
+    for k in 0..3 {
+        level[k] = level[2 * k].max(level[2 * k + 1]);
+    }
+    level[0].max(level[1]).max(level[2])
+}
+
 /// The choosing governments' parameters in lanes for each mix of
 /// choosers across the lanes, indexed by the lanes whose chooser is the
 /// second government (bit `l` for lane `l`). The two pure mixes are
@@ -1105,10 +1134,7 @@ fn choose_weekly_lanes<S: Simd>(
     let a = choosers.of(actors);
     let mut moves = weekly_utilities(actors, states, params, a);
     let lambda = a.rationality;
-    let mut best = S::from(f64::NEG_INFINITY);
-    for (feasible, u) in &moves {
-        best = feasible.select(best.max(*u), best);
-    }
+    let best = best_utility(&moves);
     // In move order, as the scalar sums: an infeasible move adds +0.0.
     // Each move's weight replaces its utility in `moves` (a separate array
     // of weights cost a memset per choice).
