@@ -2,10 +2,11 @@
 //! week together, their weekly choices and slow dynamics computed for all
 //! lanes at once (issue 17).
 //!
-//! What is batched, and why only that: the weekly choice (the utility of
-//! each of the 23 moves, its feasibility, the logit weights, their
-//! exponentials and the draw) is almost half of a run's instructions and is
-//! straight-line arithmetic once feasibility is a mask; the slow dynamics
+//! What is batched, and why only that: the weekly choice (what the chooser
+//! sees, the utility of each of the 23 moves, its feasibility, the best
+//! utility, the logit weights, their exponentials and the draw) is almost
+//! half of a run's instructions and is straight-line arithmetic once
+//! feasibility is a mask; the slow dynamics
 //! (stocks, flows, trade) are straight-line arithmetic too; and the week's
 //! shock draws (`draw_shocks_lanes`) are four lane draws of each stream
 //! and the ziggurat's fast path, with a scalar redo for the rare lane that
@@ -1059,10 +1060,11 @@ fn weekly_utilities<S: Simd>(
 /// The highest feasible utility in each lane (minus infinity where no move
 /// is feasible, NaN utilities ignored), as the scalar's running
 /// `best.max(u)` finds it, but as a tree of pairwise maxima: four levels
-/// deep instead of a chain of 23, which held up every choice. Maxima
-/// are order-free but for the sign of a tied zero, and the sign of a zero
-/// `best` changes nothing downstream (`u - best` is `u` for a non-zero
-/// `u`, and a zero `u` gets `z = 0`, weight 1, with either sign).
+/// deep instead of a chain of 23 dependent max-and-selects, which held up
+/// every choice. The bits are the running maximum's: `max` ignores NaN
+/// and, on a tie (zeros of either sign), keeps the same side every time,
+/// so a tree that keeps the moves' order picks the same move's value as
+/// the chain (`the_tree_of_maxima_is_the_running_maximum`).
 #[inline(always)]
 fn best_utility<S: Simd>(moves: &[(S::Mask, S); MOVES]) -> S {
     let mut level = [S::from(f64::NEG_INFINITY); MOVES];
@@ -1677,6 +1679,64 @@ mod tests {
         params: [&ModelParams; LANES],
     ) -> Vec<([bool; LANES], Lanes)> {
         utilities_on::<Avx2Lanes>(actors, states, params)
+    }
+
+    /// `best_utility`'s tree of maxima has the bits of the scalar's running
+    /// maximum, on seeded utilities mixed with zeros of both signs, NaN,
+    /// infinities and infeasible moves (ties of zeros are frequent).
+    #[test]
+    fn the_tree_of_maxima_is_the_running_maximum() {
+        use rand::SeedableRng;
+        let specials = [0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        fn check<S: Simd>(specials: &[f64], name: &str) {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(17);
+            for case in 0..20_000 {
+                let mut moves = [(S::Mask::from_words([0; LANES]), S::from(0.0)); MOVES];
+                let mut utilities = [[0.0; LANES]; MOVES];
+                let mut feasible = [[false; LANES]; MOVES];
+                for k in 0..MOVES {
+                    for l in 0..LANES {
+                        let pick: u32 = rng.random_range(0..10);
+                        utilities[k][l] = match pick {
+                            0..=4 => specials[pick as usize],
+                            // Few distinct values, so ties are common.
+                            _ => f64::from(rng.random_range(-3i32..3)) * 0.5,
+                        };
+                        // Case 0 has no feasible move in any lane.
+                        feasible[k][l] = case > 0 && rng.random_range(0..4) > 0;
+                    }
+                    moves[k] = (
+                        S::Mask::from_words(per_lane!(|l| word(feasible[k][l]))),
+                        S::from_lanes(utilities[k]),
+                    );
+                }
+                let tree = best_utility::<S>(&moves).to_lanes();
+                for l in 0..LANES {
+                    let mut running = f64::NEG_INFINITY;
+                    for k in 0..MOVES {
+                        if feasible[k][l] {
+                            running = running.max(utilities[k][l]);
+                        }
+                    }
+                    assert_eq!(
+                        tree[l].to_bits(),
+                        running.to_bits(),
+                        "{name}: case {case}, lane {l}: {} against {running}",
+                        tree[l]
+                    );
+                }
+            }
+        }
+        check::<ArrayLanes>(&specials, "array");
+        #[cfg(target_arch = "x86_64")]
+        if LanePath::detect() == LanePath::Avx2 {
+            #[target_feature(enable = "avx2")]
+            fn avx2(specials: &[f64]) {
+                check::<Avx2Lanes>(specials, "avx2");
+            }
+            // SAFETY: this CPU has AVX2.
+            unsafe { avx2(&specials) };
+        }
     }
 
     #[test]
