@@ -553,13 +553,13 @@ pub fn run(
     let per_record = n_months * VARIABLES.len();
     let mut done = 0;
     let mut stopped_early = false;
+    // One buffer for every chunk's summary-major month-end values: a
+    // fresh zeroed one per chunk and lever cost 1% of a run's instructions.
+    let mut by_summary = Vec::new();
     // Adds one chunk (in run order) to the statistics, streams its records
     // and reports progress; true when the stop rule is met. Checked after
     // every chunk in run order: where a run stops depends on the seed alone,
     // never on the thread count.
-    // One buffer for every chunk's summary-major month-end values: a
-    // fresh zeroed one per chunk and lever cost 1% of a run's instructions.
-    let mut by_summary = Vec::new();
     let mut absorb = |chunk: &ChunkResult| -> Result<bool, EngineError> {
         for (li, lever) in levers.iter_mut().enumerate() {
             merge_chunk(plan, chunk, li, lever, per_record, &mut by_summary);

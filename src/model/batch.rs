@@ -1091,8 +1091,9 @@ fn best_utility<S: Simd>(moves: &[(S::Mask, S); MOVES]) -> S {
 /// choosers across the lanes, indexed by the lanes whose chooser is the
 /// second government (bit `l` for lane `l`). The two pure mixes are
 /// gathered at the start of a batch, a mixed one blended the first time
-/// it is needed: the lanes' move orders differ in about half of the
-/// weeks, and blending every time cost 1.5% of a run's instructions.
+/// it is needed: the lanes' move orders often differ (one lane facing a
+/// deadline, another not), and blending at every such choice cost 1.5% of
+/// a run's instructions.
 struct Choosers<S> {
     by_mix: [Option<Box<ParamLanes<S>>>; 1 << LANES],
 }
