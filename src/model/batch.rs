@@ -676,8 +676,9 @@ struct View<S: Simd> {
 /// [`super::choice::view`] of `actors[l]` in each lane's state, in lanes:
 /// every operation the scalar's in its order, the deadline urgency's
 /// exponential computed (in lanes) only when some lane faces a threat.
-/// `my_belief`, `exempt`, `their_tariff` and `their_exempt` are the
-/// chooser's and the other side's, already gathered by the caller.
+/// `my_belief` and `exempt` are the chooser's, already gathered by the
+/// caller; the state's own quantities (dissatisfaction, effective tariff)
+/// are gathered from their `ActorState` methods, as everywhere here.
 #[inline(always)]
 fn view_lanes<S: Simd>(
     actors: [usize; LANES],
@@ -685,16 +686,10 @@ fn view_lanes<S: Simd>(
     params: [&ModelParams; LANES],
     my_belief: S,
     exempt: S,
-    their_tariff: S,
-    their_exempt: S,
 ) -> View<S> {
     let me: [_; LANES] = per_lane!(|l| &states[l].actors[actors[l]]);
     let you: [_; LANES] = per_lane!(|l| &states[l].actors[other(actors[l])]);
-    let demand = gather!(S, me, |m| m.demand);
-    let received = gather!(S, me, |m| m.concessions_received);
-    let dissatisfaction = demand
-        .gt(0.0)
-        .select(clamp(S::from(1.0) - received / demand, 0.0, 1.0), 0.0);
+    let dissatisfaction = gather!(S, me, |m| m.dissatisfaction());
     // `threat_pressure(rate, belief, deadline_urgency(weeks left, scale))`.
     let threatened = gather_mask!(S, you, |o| o.threat.is_some());
     let threat = if threatened.any() {
@@ -717,7 +712,7 @@ fn view_lanes<S: Simd>(
     } else {
         S::from(0.0)
     };
-    let their_effective = their_tariff * (S::from(1.0) - their_exempt);
+    let their_effective = gather!(S, you, |o| o.effective_tariff_pct());
     let pressure = threat + their_effective / RATE_SCALE_PCT + control_pressure;
     let reciprocated = S::Mask::from_words(per_lane!(|l| word(
         you[l].last_concession_week.is_some_and(
@@ -774,15 +769,7 @@ fn weekly_utilities<S: Simd>(
         at_deadline,
         trade_weight,
         provocation,
-    } = view_lanes::<S>(
-        actors,
-        states,
-        params,
-        my_belief,
-        exempt,
-        their_tariff,
-        their_exempt,
-    );
+    } = view_lanes::<S>(actors, states, params, my_belief, exempt);
     let trust = gather!(S, states, |s| s.trust);
     let rung = gather!(S, states, |s| f64::from(s.cooperation_level));
 
