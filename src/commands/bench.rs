@@ -11,7 +11,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::UsageError;
 use crate::cli::BenchArgs;
 use crate::engine::{self, Plan, Step, seeds};
-use crate::model::lanes::{self, LANES, LanePath, Lanes, XoshiroLanes};
+use crate::model::lanes::{self, LANES, LanePath, WIDE_LANES, XoshiroLanes};
 use crate::scenario::Scenario;
 
 /// Repetitions of each measurement; the fastest is reported (noise only
@@ -43,13 +43,13 @@ pub fn floor_probe_ns(iterations: u64) -> f64 {
 /// The floor probe's arithmetic across lanes: per lane the same ten
 /// uniforms, ten exponentials of `-3 u` summed in the same order, and one
 /// logarithm per agent-week, with one Xoshiro256++ generator per lane,
-/// seeded as the engine seeds the choice streams of runs 0, 1, 2, 3 under
-/// master seed 1. The exponentials are the model's, [`exp_lanes`] or on a
-/// CPU with AVX2 its AVX2 path (where the scalar probe times the
-/// platform's `f64::exp`);
-/// the logarithm stays scalar per lane, there being no bit-reproducible
-/// lane version of `ln` in the crate. Returns nanoseconds per agent-week
-/// (one lane of one iteration is an agent-week) and the path it ran.
+/// seeded as the engine seeds the choice streams of runs 0, 1, 2, … under
+/// master seed 1. The exponentials are the model's: [`exp_lanes`] on four
+/// lanes, or on a CPU with AVX2 its AVX2 path (where the scalar probe
+/// times the platform's `f64::exp`); the logarithm stays scalar per lane,
+/// there being no bit-reproducible lane version of `ln` in the crate.
+/// Returns nanoseconds per agent-week (one lane of one iteration is an
+/// agent-week) and the path it ran: the batched step's own width.
 ///
 /// [`exp_lanes`]: crate::model::lanes::exp_lanes
 pub fn batched_floor_probe_ns(agent_weeks: u64) -> (f64, LanePath) {
@@ -70,42 +70,82 @@ pub fn batched_floor_probe_ns(agent_weeks: u64) -> (f64, LanePath) {
     (ns, path)
 }
 
-/// The generators of [`batched_floor_probe_ns`]'s lanes.
-fn probe_generators() -> [Xoshiro256PlusPlus; LANES] {
+/// [`batched_floor_probe_ns`] on the widest registers this CPU has: eight
+/// lanes of AVX-512 where it has AVX-512 F and DQ (the exponential's table
+/// looked up in registers, [`lanes::exp_lanes_avx512`]), else `None`. The
+/// floor that a batched step of eight lanes would face; the batched step
+/// itself stays at four (eight ran no faster; README, speed).
+pub fn widest_floor_probe_ns(agent_weeks: u64) -> Option<f64> {
+    #[cfg(target_arch = "x86_64")]
+    if lanes::has_avx512() {
+        let mut gens = XoshiroLanes::new(&probe_generators());
+        let iterations = agent_weeks.div_ceil(WIDE_LANES as u64);
+        let start = Instant::now();
+        // SAFETY: the CPU has AVX-512 F and DQ, checked just above.
+        black_box(unsafe { batched_probe_avx512(&mut gens, iterations) });
+        let per_lane = (iterations * WIDE_LANES as u64) as f64;
+        return Some(start.elapsed().as_nanos() as f64 / per_lane);
+    }
+    let _ = agent_weeks;
+    None
+}
+
+/// The generators of a batched probe's `N` lanes.
+fn probe_generators<const N: usize>() -> [Xoshiro256PlusPlus; N] {
     std::array::from_fn(|l| seeds::stream(seeds::run_seed(1, l as u64), seeds::STREAM_CHOICE, 0))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn batched_probe_avx2(gens: &mut XoshiroLanes, iterations: u64) -> Lanes {
+fn batched_probe_avx2(gens: &mut XoshiroLanes, iterations: u64) -> [f64; LANES] {
     // A closure inherits the function's AVX2, so the exponential inlines.
     batched_probe(gens, iterations, |x| lanes::exp_lanes_avx2(x))
 }
 
-/// The loop of [`batched_floor_probe_ns`]: the sum of the logarithms per lane.
-#[inline(always)]
-fn batched_probe(
-    gens: &mut XoshiroLanes,
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn batched_probe_avx512(
+    gens: &mut XoshiroLanes<WIDE_LANES>,
     iterations: u64,
-    exp_lanes: impl Fn(Lanes) -> Lanes,
-) -> Lanes {
-    let mut acc = [0.0f64; LANES];
+) -> [f64; WIDE_LANES] {
+    use std::arch::x86_64::{_mm512_loadu_pd, _mm512_storeu_pd};
+    batched_probe(gens, iterations, |x| {
+        let mut y = [0.0; WIDE_LANES];
+        // SAFETY: unaligned load and store of arrays of eight.
+        unsafe {
+            _mm512_storeu_pd(
+                y.as_mut_ptr(),
+                lanes::exp_lanes_avx512(_mm512_loadu_pd(x.as_ptr())),
+            );
+        }
+        y
+    })
+}
+
+/// The loop of the batched probes: the sum of the logarithms per lane.
+#[inline(always)]
+fn batched_probe<const N: usize>(
+    gens: &mut XoshiroLanes<N>,
+    iterations: u64,
+    exp_lanes: impl Fn([f64; N]) -> [f64; N],
+) -> [f64; N] {
+    let mut acc = [0.0f64; N];
     for _ in 0..iterations {
-        let mut u = [[0.0f64; LANES]; 10];
+        let mut u = [[0.0f64; N]; 10];
         for x in &mut u {
             *x = gens.next_f64();
         }
-        let mut total = [0.0f64; LANES];
+        let mut total = [0.0f64; N];
         for x in &u {
             // black_box as in the scalar probe: the exponentials are
             // computed, not hoisted or folded.
             let e = exp_lanes(black_box(x.map(|v| -3.0 * v)));
-            for l in 0..LANES {
+            for l in 0..N {
                 total[l] += e[l];
             }
         }
         let total = black_box(total);
-        for l in 0..LANES {
+        for l in 0..N {
             acc[l] += total[l].ln();
         }
     }
@@ -148,11 +188,15 @@ pub fn execute(args: &BenchArgs) -> Result<()> {
     let (mut scalar, mut batched, mut two, mut probe) =
         (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
     let mut batched_probe = f64::INFINITY;
+    let mut widest_probe: Option<f64> = None;
     let mut path = LanePath::Portable;
     for _ in 0..REPEATS {
         probe = probe.min(floor_probe_ns(probe_iterations));
         let (ns, p) = batched_floor_probe_ns(probe_iterations);
         (batched_probe, path) = (batched_probe.min(ns), p);
+        if let Some(ns) = widest_floor_probe_ns(probe_iterations) {
+            widest_probe = Some(widest_probe.map_or(ns, |w| w.min(ns)));
+        }
         scalar = scalar.min(time_run(1, Step::Scalar)?);
         batched = batched.min(time_run(1, batched_step)?);
         two = two.min(time_run(2, default_step)?);
@@ -174,7 +218,7 @@ pub fn execute(args: &BenchArgs) -> Result<()> {
          2 threads        {:.0} runs/s, speed-up {:.2}x ({}, the default)\n\
          floor probe      {probe:.0} ns per agent-week (10 uniforms, 10 exp, 1 ln)\n\
          ratio to floor   {:.2} (the default step on 1 thread)\n\
-         batched floor    {batched_probe:.0} ns per agent-week (lanes of {LANES}, {})\n\
+         batched floor    {batched_probe:.0} ns per agent-week (lanes of {LANES}, {}){}\n\
          (best of {REPEATS}; runs/s counts one lever's run as a run)\n",
         scenario.path.display(),
         crate::output::count(runs, "run"),
@@ -191,6 +235,9 @@ pub fn execute(args: &BenchArgs) -> Result<()> {
         step_name(default_step),
         ns(one) / probe,
         path.name(),
+        widest_probe.map_or(String::new(), |ns| format!(
+            "\nwidest floor     {ns:.0} ns per agent-week (lanes of {WIDE_LANES}, avx512)"
+        )),
     );
     super::emit(&text)?;
     Ok(())
@@ -207,14 +254,14 @@ mod tests {
     fn the_batched_probe_is_the_scalar_arithmetic_lane_by_lane() {
         let iterations = 500;
         let mut want = [0.0f64; LANES];
-        for (l, mut rng) in probe_generators().into_iter().enumerate() {
+        for (l, mut rng) in probe_generators::<LANES>().into_iter().enumerate() {
             for _ in 0..iterations {
                 let u: [f64; 10] = std::array::from_fn(|_| rng.random::<f64>());
                 let total: f64 = u.iter().fold(0.0, |t, x| t + exp(-3.0 * x));
                 want[l] += total.ln();
             }
         }
-        let bits = |a: Lanes| a.map(f64::to_bits);
+        let bits = |a: [f64; LANES]| a.map(f64::to_bits);
         let portable = batched_probe(
             &mut XoshiroLanes::new(&probe_generators()),
             iterations,
@@ -237,5 +284,33 @@ mod tests {
         }
         let (ns, _) = batched_floor_probe_ns(1000);
         assert!(ns > 0.0);
+    }
+
+    /// The eight-lane AVX-512 probe is the scalar probe's arithmetic per
+    /// lane too, to the bit, for the generators of runs 0..8 (so the upper
+    /// four lanes, which the four-lane probes never run, are checked).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_widest_probe_is_the_scalar_arithmetic_in_all_eight_lanes() {
+        if !lanes::has_avx512() {
+            // A CPU without AVX-512 never runs this probe.
+            assert_eq!(widest_floor_probe_ns(1000), None);
+            return;
+        }
+        let iterations = 500;
+        let mut want = [0.0f64; WIDE_LANES];
+        for (l, mut rng) in probe_generators::<WIDE_LANES>().into_iter().enumerate() {
+            for _ in 0..iterations {
+                let u: [f64; 10] = std::array::from_fn(|_| rng.random::<f64>());
+                let total: f64 = u.iter().fold(0.0, |t, x| t + exp(-3.0 * x));
+                want[l] += total.ln();
+            }
+        }
+        // SAFETY: the CPU has AVX-512 F and DQ.
+        let got = unsafe {
+            batched_probe_avx512(&mut XoshiroLanes::new(&probe_generators()), iterations)
+        };
+        assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
+        assert!(widest_floor_probe_ns(1000).is_some_and(|ns| ns > 0.0));
     }
 }

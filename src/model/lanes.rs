@@ -39,6 +39,12 @@ use super::exp::{EXP2_TABLE, INV_STEP, SHIFT, STEP_HI, STEP_LO};
 /// The number of lanes: runs advanced together by a batched step.
 pub const LANES: usize = 4;
 
+/// The number of `f64` lanes in one AVX-512 register: the width of
+/// `bilateral bench`'s widest batched floor probe (the batched step itself
+/// stays at [`LANES`]: eight lanes of it ran no faster, see the README's
+/// speed section).
+pub const WIDE_LANES: usize = 8;
+
 /// One `f64` per lane.
 pub type Lanes = [f64; LANES];
 
@@ -205,8 +211,8 @@ fn inside(x: f64) -> bool {
 /// The scalar's deferral to `f64::exp`, for the lanes outside its domain.
 #[cold]
 #[inline(never)]
-fn outside(x: Lanes, y: &mut Lanes) {
-    for l in 0..LANES {
+fn outside<const N: usize>(x: [f64; N], y: &mut [f64; N]) {
+    for l in 0..N {
         if !inside(x[l]) {
             y[l] = x[l].exp();
         }
@@ -338,21 +344,111 @@ pub fn exp_lanes_avx2(x: Lanes) -> Lanes {
     y
 }
 
-/// [`LANES`] Xoshiro256++ generators stepped together, the state held
-/// word by word across lanes so the steps vectorise. Lane `l` gives
-/// exactly the numbers of the generator it was built from.
-#[derive(Debug, Clone)]
-pub struct XoshiroLanes {
-    /// `s[w][l]`: word `w` of lane `l`'s state.
-    pub(super) s: [[u64; LANES]; 4],
+/// Whether this CPU runs [`exp_lanes_avx512`] (AVX-512 F and DQ).
+pub fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
-impl XoshiroLanes {
+/// [`exp_lanes_avx512`] on an array of eight lanes (for tests).
+///
+/// # Panics
+/// If this CPU has no AVX-512 F and DQ.
+#[cfg(target_arch = "x86_64")]
+pub fn exp_wide_lanes_on_avx512(x: [f64; WIDE_LANES]) -> [f64; WIDE_LANES] {
+    assert!(has_avx512(), "this CPU has no AVX-512 F and DQ");
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn on_array(x: [f64; WIDE_LANES]) -> [f64; WIDE_LANES] {
+        let mut y = [0.0; WIDE_LANES];
+        // SAFETY: unaligned load and store of arrays of eight.
+        unsafe { _mm512_storeu_pd(y.as_mut_ptr(), exp_lanes_avx512(_mm512_loadu_pd(x.as_ptr()))) };
+        y
+    }
+    // SAFETY: the CPU has AVX-512 F and DQ, checked above.
+    unsafe { on_array(x) }
+}
+
+/// The lane exponential in AVX-512 intrinsics: [`exp_lanes_portable`]'s
+/// steps on one register of eight lanes, the 32 table entries held in four
+/// registers and looked up with two two-register permutes and a blend on
+/// the index's fifth bit (where AVX2 loads four entries one by one).
+/// Safe to call from a function compiled with AVX-512 F and DQ.
+///
+/// # Safety
+/// From a function not compiled with them, call it only on a CPU that has
+/// AVX-512 F and DQ ([`has_avx512`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+pub fn exp_lanes_avx512(v: __m512d) -> __m512d {
+    let c = |v: f64| _mm512_set1_pd(v);
+    // |x| <= 700 is -700 <= x <= 700; ordered, so false for NaN.
+    let ok = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(_mm512_abs_pd(v), c(DOMAIN));
+    let xs = _mm512_maskz_mov_pd(ok, v);
+    let shifted = _mm512_add_pd(_mm512_mul_pd(xs, c(INV_STEP)), c(SHIFT));
+    let b = _mm512_castpd_si512(shifted);
+    let kf = _mm512_sub_pd(shifted, c(SHIFT));
+    let r = _mm512_sub_pd(
+        _mm512_sub_pd(xs, _mm512_mul_pd(kf, c(STEP_HI))),
+        _mm512_mul_pd(kf, c(STEP_LO)),
+    );
+    let r2 = _mm512_mul_pd(r, r);
+    let inner = _mm512_add_pd(
+        _mm512_add_pd(c(1.0 / 24.0), _mm512_mul_pd(r, c(1.0 / 120.0))),
+        _mm512_mul_pd(r2, c(1.0 / 720.0)),
+    );
+    let mid = _mm512_add_pd(
+        _mm512_add_pd(c(1.0 / 2.0), _mm512_mul_pd(r, c(1.0 / 6.0))),
+        _mm512_mul_pd(r2, inner),
+    );
+    let poly = _mm512_add_pd(_mm512_add_pd(c(1.0), r), _mm512_mul_pd(r2, mid));
+    // SAFETY: four unaligned loads of eight entries each, within the
+    // table's 32.
+    let table: [__m512i; 4] =
+        std::array::from_fn(|q| unsafe { _mm512_loadu_si512(EXP2_TABLE.as_ptr().add(8 * q).cast()) });
+    // A permute takes the index's low four bits: entries 0..16 from the
+    // first pair of registers, 16..32 from the second, and bit 4 picks.
+    let low = _mm512_permutex2var_epi64(table[0], b, table[1]);
+    let high = _mm512_permutex2var_epi64(table[2], b, table[3]);
+    let upper_half = _mm512_test_epi64_mask(b, _mm512_set1_epi64(16));
+    let e = _mm512_mask_blend_epi64(upper_half, low, high);
+    let exponent = _mm512_and_si512(
+        _mm512_slli_epi64::<47>(b),
+        _mm512_set1_epi64(SIGN_EXPONENT_MASK as i64),
+    );
+    let scale = _mm512_castsi512_pd(_mm512_add_epi64(e, exponent));
+    let y = _mm512_mul_pd(poly, scale);
+    if ok == 0xff {
+        return y;
+    }
+    let (mut xa, mut ya) = ([0.0f64; WIDE_LANES], [0.0f64; WIDE_LANES]);
+    // SAFETY: unaligned loads and stores of arrays of eight.
+    unsafe {
+        _mm512_storeu_pd(xa.as_mut_ptr(), v);
+        _mm512_storeu_pd(ya.as_mut_ptr(), y);
+        outside(xa, &mut ya);
+        _mm512_loadu_pd(ya.as_ptr())
+    }
+}
+
+/// `N` Xoshiro256++ generators stepped together, the state held word by
+/// word across lanes so the steps vectorise. Lane `l` gives exactly the
+/// numbers of the generator it was built from.
+#[derive(Debug, Clone)]
+pub struct XoshiroLanes<const N: usize = LANES> {
+    /// `s[w][l]`: word `w` of lane `l`'s state.
+    pub(super) s: [[u64; N]; 4],
+}
+
+impl<const N: usize> XoshiroLanes<N> {
     /// The lanes of these generators, in their current states.
-    pub fn new(generators: &[Xoshiro256PlusPlus; LANES]) -> XoshiroLanes {
-        let mut lanes = XoshiroLanes {
-            s: [[0u64; LANES]; 4],
-        };
+    pub fn new(generators: &[Xoshiro256PlusPlus; N]) -> XoshiroLanes<N> {
+        let mut lanes = XoshiroLanes { s: [[0u64; N]; 4] };
         for (l, g) in generators.iter().enumerate() {
             lanes.set_generator(l, g);
         }
@@ -382,10 +478,10 @@ impl XoshiroLanes {
 
     /// The next `u64` of every lane (Xoshiro256++'s `next_u64`).
     #[inline(always)]
-    pub fn next_u64(&mut self) -> [u64; LANES] {
+    pub fn next_u64(&mut self) -> [u64; N] {
         let [s0, s1, s2, s3] = &mut self.s;
-        let mut out = [0u64; LANES];
-        for l in 0..LANES {
+        let mut out = [0u64; N];
+        for l in 0..N {
             out[l] = s0[l]
                 .wrapping_add(s3[l])
                 .rotate_left(23)
@@ -404,7 +500,7 @@ impl XoshiroLanes {
     /// The next uniform in [0, 1) of every lane: the bits of `rand`'s
     /// `random::<f64>()` (the top 53 bits of `next_u64` times 2^-53).
     #[inline(always)]
-    pub fn next_f64(&mut self) -> Lanes {
+    pub fn next_f64(&mut self) -> [f64; N] {
         unit_f64(self.next_u64())
     }
 }
@@ -412,9 +508,9 @@ impl XoshiroLanes {
 /// `rand`'s `random::<f64>()` of each of these `next_u64` draws: the top
 /// 53 bits times 2^-53.
 #[inline(always)]
-pub fn unit_f64(draws: [u64; LANES]) -> Lanes {
-    let mut u = [0.0; LANES];
-    for l in 0..LANES {
+pub fn unit_f64<const N: usize>(draws: [u64; N]) -> [f64; N] {
+    let mut u = [0.0; N];
+    for l in 0..N {
         u[l] = u53_to_unit(draws[l] >> 11);
     }
     u
@@ -463,6 +559,34 @@ mod tests {
             }
         }
         assert_eq!(exp_lanes(x).map(f64::to_bits), want.map(f64::to_bits));
+    }
+
+    /// All eight lanes of the AVX-512 path against the scalar, on seeded
+    /// inputs from every domain mixed across the lanes and the specials
+    /// that leave the fast path in each lane position.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx512_path_gives_the_scalar_bits_in_all_eight_lanes() {
+        if !has_avx512() {
+            // A CPU without AVX-512 never runs this path.
+            return;
+        }
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(29);
+        for k in 0..100_000 {
+            let mut x: [f64; WIDE_LANES] = std::array::from_fn(|l| match (k + l) % 4 {
+                0 => rng.random_range(-760.0..760.0),
+                1 => -37.0 * rng.random::<f64>(),
+                2 => f64::from_bits(rng.next_u64()),
+                _ => rng.random_range(-1.0..1.0),
+            });
+            if k % 97 == 0 {
+                x[k % WIDE_LANES] = [f64::NAN, f64::INFINITY, -745.2, 709.8][k % 4];
+            }
+            let got = exp_wide_lanes_on_avx512(x);
+            for l in 0..WIDE_LANES {
+                assert_eq!(got[l].to_bits(), exp(x[l]).to_bits(), "lane {l}: exp({:e})", x[l]);
+            }
+        }
     }
 
     #[test]
