@@ -104,10 +104,7 @@ fn batched_probe_avx2(gens: &mut XoshiroLanes, iterations: u64) -> [f64; LANES] 
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
-fn batched_probe_avx512(
-    gens: &mut XoshiroLanes<WIDE_LANES>,
-    iterations: u64,
-) -> [f64; WIDE_LANES] {
+fn batched_probe_avx512(gens: &mut XoshiroLanes<WIDE_LANES>, iterations: u64) -> [f64; WIDE_LANES] {
     use std::arch::x86_64::{_mm512_loadu_pd, _mm512_storeu_pd};
     batched_probe(gens, iterations, |x| {
         let mut y = [0.0; WIDE_LANES];

@@ -366,7 +366,12 @@ pub fn exp_wide_lanes_on_avx512(x: [f64; WIDE_LANES]) -> [f64; WIDE_LANES] {
     fn on_array(x: [f64; WIDE_LANES]) -> [f64; WIDE_LANES] {
         let mut y = [0.0; WIDE_LANES];
         // SAFETY: unaligned load and store of arrays of eight.
-        unsafe { _mm512_storeu_pd(y.as_mut_ptr(), exp_lanes_avx512(_mm512_loadu_pd(x.as_ptr()))) };
+        unsafe {
+            _mm512_storeu_pd(
+                y.as_mut_ptr(),
+                exp_lanes_avx512(_mm512_loadu_pd(x.as_ptr())),
+            )
+        };
         y
     }
     // SAFETY: the CPU has AVX-512 F and DQ, checked above.
@@ -409,8 +414,9 @@ pub fn exp_lanes_avx512(v: __m512d) -> __m512d {
     let poly = _mm512_add_pd(_mm512_add_pd(c(1.0), r), _mm512_mul_pd(r2, mid));
     // SAFETY: four unaligned loads of eight entries each, within the
     // table's 32.
-    let table: [__m512i; 4] =
-        std::array::from_fn(|q| unsafe { _mm512_loadu_si512(EXP2_TABLE.as_ptr().add(8 * q).cast()) });
+    let table: [__m512i; 4] = std::array::from_fn(|q| unsafe {
+        _mm512_loadu_si512(EXP2_TABLE.as_ptr().add(8 * q).cast())
+    });
     // A permute takes the index's low four bits: entries 0..16 from the
     // first pair of registers, 16..32 from the second, and bit 4 picks.
     let low = _mm512_permutex2var_epi64(table[0], b, table[1]);
@@ -584,7 +590,12 @@ mod tests {
             }
             let got = exp_wide_lanes_on_avx512(x);
             for l in 0..WIDE_LANES {
-                assert_eq!(got[l].to_bits(), exp(x[l]).to_bits(), "lane {l}: exp({:e})", x[l]);
+                assert_eq!(
+                    got[l].to_bits(),
+                    exp(x[l]).to_bits(),
+                    "lane {l}: exp({:e})",
+                    x[l]
+                );
             }
         }
     }
