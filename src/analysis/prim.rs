@@ -513,4 +513,259 @@ mod tests {
             Err(PrimError::Option("peel_alpha", _))
         ));
     }
+
+    /// Ten points `x = 0 … 9` in one dimension, labelled
+    /// `F T T T T T F F T T` (7 cases), peel_alpha 0.2, worked by hand:
+    ///
+    /// * Peel 1. Upper: quantile 0.8 of 0…9 is (7 + 8) / 2 = 7.5, keeping
+    ///   0…7 (5 of 8, density down). Lower: quantile 0.2 is (1 + 2) / 2 =
+    ///   1.5, keeping 2…9 (6 of 8 = 0.75, gain 0.05 over 2 points): taken.
+    /// * Peel 2 on 2…9: upper 7.5 keeps 2…7 (4 of 6), lower 3.5 keeps 4…9
+    ///   (4 of 6): both lower the density, peeling stops.
+    /// * Paste: below 1.5 lie 0 and 1; their 0.95 quantile is 0.5, taking
+    ///   back x = 1 (7 of 9 = 0.778, up by 0.028 for 1 point): taken. Above
+    ///   9 nothing moves. Next, pasting 0 back gives 7 of 10: stop.
+    ///
+    /// Quasi-p-values: with the lower limit removed the density is 7/10,
+    /// so box 1 (6 of 8) has P(Bin(8, 0.7) >= 6) = 0.29647548 +
+    /// 0.19765032 + 0.05764801 = 0.55177381 and box 2 (7 of 9) has
+    /// P(Bin(9, 0.7) >= 7) = 0.26682793 + 0.15564963 + 0.04035361 =
+    /// 0.46283117.
+    #[test]
+    fn a_hand_worked_curve_peels_then_pastes() {
+        let x = vec![(0..10).map(f64::from).collect::<Vec<f64>>()];
+        let y: Vec<bool> = "FTTTTTFFTT".chars().map(|c| c == 'T').collect();
+        let opts = PrimOptions {
+            peel_alpha: 0.2,
+            paste_alpha: 0.05,
+            mass_min: 0.05,
+        };
+        let curve = prim(&x, &y, opts).unwrap();
+        let summary: Vec<((f64, f64), usize, usize)> =
+            curve.iter().map(|b| (b.limits[0], b.n, b.k)).collect();
+        assert_eq!(
+            summary,
+            [((0.0, 9.0), 10, 7), ((1.5, 9.0), 8, 6), ((0.5, 9.0), 9, 7)]
+        );
+        let last = &curve[2];
+        assert_eq!(last.coverage, 1.0);
+        assert_eq!(last.mass, 0.9);
+        assert!((last.density - 7.0 / 9.0).abs() < 1e-15);
+        assert!((curve[1].coverage - 6.0 / 7.0).abs() < 1e-15);
+        assert_eq!(curve[0].restricted, []);
+        for (b, p) in [(&curve[1], 0.551_773_81), (&curve[2], 0.462_831_17)] {
+            assert_eq!(b.restricted.len(), 1);
+            let (j, lower, upper) = b.restricted[0];
+            assert_eq!((j, upper), (0, None));
+            let lower = lower.unwrap();
+            assert!((lower - p).abs() < 1e-8, "{lower} vs {p}");
+        }
+    }
+
+    /// The data of the hand-worked curve with mass_min 0.85: the first
+    /// peel's 8-point box (mass 0.8) is below it, so the curve is the box
+    /// around all the data alone (and nothing is restricted to paste).
+    #[test]
+    fn a_peel_below_mass_min_is_not_taken() {
+        let x = vec![(0..10).map(f64::from).collect::<Vec<f64>>()];
+        let y: Vec<bool> = "FTTTTTFFTT".chars().map(|c| c == 'T').collect();
+        let opts = PrimOptions {
+            peel_alpha: 0.2,
+            paste_alpha: 0.05,
+            mass_min: 0.85,
+        };
+        let curve = prim(&x, &y, opts).unwrap();
+        assert_eq!(curve.len(), 1);
+        assert_eq!(curve[0].limits, [(0.0, 9.0)]);
+    }
+
+    /// Symmetric data `F T T T T T T T T F` on 0…9, peel_alpha 0.1: the
+    /// upper peel (limit 8.5) and the lower peel (0.5) both remove one
+    /// false point, an equal gain with the same parameter restricted; the
+    /// upper peel comes first and is taken. The next step peels the lower
+    /// false point, leaving (0.5, 8.5) with density 1.
+    #[test]
+    fn equal_peels_take_the_upper_limit_first() {
+        let x = vec![(0..10).map(f64::from).collect::<Vec<f64>>()];
+        let y: Vec<bool> = "FTTTTTTTTF".chars().map(|c| c == 'T').collect();
+        let opts = PrimOptions {
+            peel_alpha: 0.1,
+            ..PrimOptions::default()
+        };
+        let curve = prim(&x, &y, opts).unwrap();
+        let limits: Vec<(f64, f64)> = curve.iter().map(|b| b.limits[0]).collect();
+        assert_eq!(limits, [(0.0, 9.0), (0.0, 8.5), (0.5, 8.5)]);
+        assert_eq!(curve[2].density, 1.0);
+    }
+
+    #[test]
+    fn options_must_lie_strictly_inside_their_ranges() {
+        let x = [vec![1.0, 2.0]];
+        let y = [true, false];
+        let ok = PrimOptions::default();
+        assert!(prim(&x, &y, ok).is_ok());
+        for (opts, name) in [
+            (
+                PrimOptions {
+                    peel_alpha: 0.5,
+                    ..ok
+                },
+                "peel_alpha",
+            ),
+            (
+                PrimOptions {
+                    peel_alpha: 0.0,
+                    ..ok
+                },
+                "peel_alpha",
+            ),
+            (
+                PrimOptions {
+                    paste_alpha: 0.5,
+                    ..ok
+                },
+                "paste_alpha",
+            ),
+            (
+                PrimOptions {
+                    paste_alpha: 0.0,
+                    ..ok
+                },
+                "paste_alpha",
+            ),
+            (
+                PrimOptions {
+                    paste_alpha: f64::NAN,
+                    ..ok
+                },
+                "paste_alpha",
+            ),
+            (
+                PrimOptions {
+                    mass_min: 1.0,
+                    ..ok
+                },
+                "mass_min",
+            ),
+            (
+                PrimOptions {
+                    mass_min: 0.0,
+                    ..ok
+                },
+                "mass_min",
+            ),
+        ] {
+            assert!(
+                matches!(prim(&x, &y, opts), Err(PrimError::Option(n, _)) if n == name),
+                "{opts:?}"
+            );
+        }
+        let just_inside = PrimOptions {
+            peel_alpha: 0.499,
+            paste_alpha: 1e-9,
+            mass_min: 0.999,
+        };
+        assert!(prim(&x, &y, just_inside).is_ok());
+        assert_eq!(prim(&[], &[], ok), Err(PrimError::Shape));
+        assert_eq!(
+            prim(&[vec![1.0], vec![1.0, 2.0]], &[true], ok),
+            Err(PrimError::Shape)
+        );
+    }
+
+    #[test]
+    fn the_binomial_tail_at_certain_and_impossible_success() {
+        assert_eq!(binomial_upper_tail(1, 5, 0.0), 0.0);
+        assert_eq!(binomial_upper_tail(5, 5, 1.0), 1.0);
+        assert_eq!(binomial_upper_tail(0, 5, 0.0), 1.0);
+        // k = n: p^n.
+        assert!((binomial_upper_tail(4, 4, 0.5) - 0.0625).abs() < 1e-15);
+    }
+
+    /// Eight points (x0, x1) with 6 cases, peel_alpha 0.2, worked by hand:
+    ///
+    /// ```text
+    /// point  0     1     2     3     4     5     6     7
+    /// x0     5     1     3     0     4     2     7     6
+    /// x1     0     4     1     7     6     5     2     3
+    /// case   T     T     T     T     F     F     T     T
+    /// ```
+    ///
+    /// Peel 1 (limits 5.5 and 1.5 on both): only x1 <= 5.5 gains (drops
+    /// points 3 and 4: 5 of 6). Peel 2 on points 0 1 2 5 6 7: x0 >= 2.5
+    /// (quantile 0.2 of 1 2 3 5 6 7) drops points 1 and 5, and x1 <= 3.5
+    /// (quantile 0.8 of 0…5) drops the same two: both reach 4 of 4, the
+    /// same gain 1/12. The first restricts a second parameter, the other
+    /// keeps x0 free: the one with fewer restricted parameters is taken,
+    /// though it comes later.
+    #[test]
+    fn equal_gains_prefer_the_box_with_fewer_restricted_parameters() {
+        let x = vec![
+            vec![5.0, 1.0, 3.0, 0.0, 4.0, 2.0, 7.0, 6.0],
+            vec![0.0, 4.0, 1.0, 7.0, 6.0, 5.0, 2.0, 3.0],
+        ];
+        let y: Vec<bool> = "TTTTFFTT".chars().map(|c| c == 'T').collect();
+        let opts = PrimOptions {
+            peel_alpha: 0.2,
+            ..PrimOptions::default()
+        };
+        let curve = prim(&x, &y, opts).unwrap();
+        let limits: Vec<Vec<(f64, f64)>> = curve.iter().map(|b| b.limits.clone()).collect();
+        assert_eq!(
+            limits,
+            [
+                vec![(0.0, 7.0), (0.0, 7.0)],
+                vec![(0.0, 7.0), (0.0, 5.5)],
+                vec![(0.0, 7.0), (0.0, 3.5)],
+            ]
+        );
+        assert_eq!((curve[2].n, curve[2].k), (4, 4));
+        let dims: Vec<usize> = curve[2].restricted.iter().map(|r| r.0).collect();
+        assert_eq!(dims, [1]);
+    }
+
+    /// Ten points on 0…4 with ties (8 cases), peel_alpha 0.2:
+    ///
+    /// ```text
+    /// x       0      1    2      3    4
+    /// cases   T F T  T    T T T  T    T F
+    /// ```
+    ///
+    /// Peel 1: the upper quantile (3 + 4) / 2 = 3.5 drops x = 4 (2 points,
+    /// density 0.8 -> 7/8: 0.0375 per point); the lower quantile walks
+    /// over the tied zeros to (0 + 1) / 2 = 0.5 and drops x = 0 (3 points,
+    /// 0.8 -> 6/7: 0.019 per point). The upper peel is taken, though its
+    /// total gain (0.075) is below the lower's (0.057 · 3 = 0.171): the
+    /// objective is the gain per point. Peel 2 drops x = 0 (5 of 5).
+    #[test]
+    fn peeling_gain_is_counted_per_point_removed() {
+        let x = vec![vec![3.0, 4.0, 0.0, 2.0, 2.0, 1.0, 4.0, 2.0, 0.0, 0.0]];
+        let y: Vec<bool> = "TTTTTTFTFT".chars().map(|c| c == 'T').collect();
+        let opts = PrimOptions {
+            peel_alpha: 0.2,
+            ..PrimOptions::default()
+        };
+        let curve = prim(&x, &y, opts).unwrap();
+        let summary: Vec<((f64, f64), usize, usize)> =
+            curve.iter().map(|b| (b.limits[0], b.n, b.k)).collect();
+        assert_eq!(
+            summary,
+            [((0.0, 4.0), 10, 8), ((0.0, 3.5), 8, 7), ((0.5, 3.5), 5, 5)]
+        );
+        // The other way round: x = 0 F | 1 F T F T | 2 T T | 4 T F F (5
+        // cases). The upper peel (quantile (2 + 4) / 2 = 3) drops x = 4,
+        // 0.5 -> 4/7, 0.0714 over 3 points (0.0238 each); the lower
+        // (1.5) drops x <= 1, 0.5 -> 3/5, a larger 0.1 but over 5 points
+        // (0.02 each): the upper peel is taken. Then x <= 1 goes (4/7 ->
+        // 2/2 over 5 points), leaving the two cases at x = 2.
+        let x = vec![vec![4.0, 2.0, 4.0, 2.0, 1.0, 1.0, 1.0, 4.0, 0.0, 1.0]];
+        let y: Vec<bool> = "TTFTFTFFFT".chars().map(|c| c == 'T').collect();
+        let curve = prim(&x, &y, opts).unwrap();
+        let summary: Vec<((f64, f64), usize, usize)> =
+            curve.iter().map(|b| (b.limits[0], b.n, b.k)).collect();
+        assert_eq!(
+            summary,
+            [((0.0, 4.0), 10, 5), ((0.0, 3.0), 7, 4), ((1.5, 3.0), 2, 2)]
+        );
+    }
 }

@@ -377,4 +377,56 @@ mod tests {
         assert_eq!(lo, 0.0);
         assert!((hi - 0.161_125).abs() < 1e-5, "{hi}");
     }
+
+    #[test]
+    fn without_compared_runs_there_is_no_p_best_and_without_runs_no_share() {
+        let require = MetricCondition::parse("m0 <= 3", &["m0".into()]).unwrap();
+        let mut r = Robustness::new(vec![objective(0, Sense::Min)], 2, Some(require));
+        let empty = r.report();
+        assert_eq!((empty.runs, empty.compared.clone()), (0, vec![0]));
+        for o in &empty.objectives[0] {
+            assert_eq!((o.p_best, o.p_best_ci), (None, None));
+        }
+        for s in empty.satisficing.as_ref().unwrap() {
+            assert_eq!((s.satisfied, s.share, s.ci), (0, None, None));
+        }
+        // One run, lever 1's value undefined: nothing is compared, but the
+        // run counts for satisficing (lever 0 meets m0 <= 3, lever 1 not).
+        r.add_run(&[&[1.0], &[f64::NAN]]);
+        let rep = r.report();
+        assert_eq!((rep.runs, rep.compared.clone()), (1, vec![0]));
+        for o in &rep.objectives[0] {
+            assert_eq!((o.p_best, o.p_best_ci), (None, None));
+            assert_eq!(o.regret.n(), 0);
+        }
+        let s = rep.satisficing.unwrap();
+        assert_eq!((s[0].share, s[1].share), (Some(1.0), Some(0.0)));
+    }
+
+    /// Regret worked by hand (objective to minimise):
+    ///
+    /// ```text
+    /// run  A  B  C   regret A B C
+    ///  0   2  0  1          2 0 1
+    ///  1   2  2  0          2 2 0
+    /// ```
+    ///
+    /// Maximum regret A 2, B 2, C 1; mean A 2, B 1, C 0.5. C has the
+    /// smallest maximum; A and B tie on it and B's smaller mean ranks it
+    /// before A, against lever order.
+    #[test]
+    fn minimax_regret_ties_are_broken_by_the_mean_regret() {
+        let mut r = Robustness::new(vec![objective(0, Sense::Min)], 3, None);
+        r.add_run(&[&[2.0], &[0.0], &[1.0]]);
+        r.add_run(&[&[2.0], &[2.0], &[0.0]]);
+        let rep = r.report();
+        let o = &rep.objectives[0];
+        let max: Vec<f64> = o.iter().map(|x| x.regret.max().unwrap()).collect();
+        let mean: Vec<f64> = o.iter().map(|x| x.regret.mean().unwrap()).collect();
+        assert_eq!(max, [2.0, 2.0, 1.0]);
+        assert_eq!(mean, [2.0, 1.0, 0.5]);
+        let rank: Vec<usize> = o.iter().map(|x| x.rank_minimax_regret).collect();
+        assert_eq!(rank, [3, 2, 1]);
+        assert!(rep.satisficing.is_none());
+    }
 }
