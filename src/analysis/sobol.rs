@@ -111,9 +111,13 @@ pub enum SobolError {
 
 /// A number in (0, 1) from 64 random bits: the 53 high bits, offset by
 /// half a step, so neither end is ever reached (a normal's quantile at 0 is
-/// infinite).
+/// infinite). Above 2^52 the half step is lost to rounding (those values
+/// fall on the grid), and the top one, 2^53 - 1/2, rounds to 2^53: it is
+/// held to the largest double below 1 (the `min`), which changes no other
+/// value and so no earlier design.
 pub fn open_unit(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    const BELOW_ONE: f64 = 1.0 - 1.0 / (1u64 << 53) as f64;
+    (((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)).min(BELOW_ONE)
 }
 
 /// An index in `0..n` from 64 random bits (multiply-shift; the bias is
@@ -488,5 +492,185 @@ mod tests {
         let last = d.point(4 * 6 + 5);
         assert_eq!((last.u, last.noise.side), (a, 1));
         assert!((0..d.len()).all(|k| d.point(k).u.iter().all(|&u| u > 0.0 && u < 1.0)));
+    }
+
+    /// Two rows of a two-factor design with outputs chosen by hand, worked
+    /// with the formulas of the module's documentation. The outputs are
+    /// the centred values below plus 10 (their mean over all eight):
+    ///
+    /// ```text
+    /// row   f_A  f_B  f_AB1  f_AB2     (centred)
+    ///  0     2   -1     1      3
+    ///  1    -2   -1    -4      2
+    /// ```
+    ///
+    /// `f_A`, `f_B`: mean (2 - 1 - 2 - 1) / 4 = -1/2, mean square
+    /// (4 + 1 + 4 + 1) / 4 = 5/2, so V = 5/2 - 1/4 = 9/4.
+    /// S_1 = ((-1)(1 - 2) + (-1)(-4 + 2)) / 2 / V = (3/2) / (9/4) = 2/3;
+    /// ST_1 = ((2 - 1)² + (-2 + 4)²) / 2 / (2V) = (5/2) / (9/2) = 5/9;
+    /// S_2 = ((-1)(3 - 2) + (-1)(2 + 2)) / 2 / V = -10/9;
+    /// ST_2 = ((2 - 3)² + (-2 - 2)²) / 2 / (2V) = 17/9.
+    #[test]
+    fn a_hand_worked_design_gives_the_saltelli_and_jansen_estimates() {
+        let d = design(2, 2, false);
+        assert_eq!(d.len(), 8);
+        let centred = [2.0, -1.0, 1.0, 3.0, -2.0, -1.0, -4.0, 2.0];
+        let y: Vec<f64> = centred.iter().map(|v| v + 10.0).collect();
+        let got = d.analyze(&y, 500).unwrap();
+        assert_eq!(got.len(), 2);
+        let truth = [(2.0 / 3.0, 5.0 / 9.0), (-10.0 / 9.0, 17.0 / 9.0)];
+        for (i, (g, (s1, st))) in got.iter().zip(truth).enumerate() {
+            let (v1, vt) = (g.first.value.unwrap(), g.total.value.unwrap());
+            assert!((v1 - s1).abs() < 1e-12, "S_{}: {v1} vs {s1}", i + 1);
+            assert!((vt - st).abs() < 1e-12, "ST_{}: {vt} vs {st}", i + 1);
+        }
+        // The outputs' mean does not enter: the same outputs shifted by a
+        // large constant give the same indices.
+        let shifted: Vec<f64> = centred.iter().map(|v| v + 1.0e4).collect();
+        let again = d.analyze(&shifted, 0).unwrap();
+        for (g, (s1, st)) in again.iter().zip(truth) {
+            assert!((g.first.value.unwrap() - s1).abs() < 1e-9);
+            assert!((g.total.value.unwrap() - st).abs() < 1e-9);
+            // No resamples: no interval.
+            assert_eq!((g.first.ci, g.first.se), (None, None));
+        }
+    }
+
+    /// With two rows a bootstrap resample is row 0 twice, row 1 twice
+    /// (a quarter of the resamples each) or both rows (half). On the
+    /// design above, row 0 alone has V = 9/4 (f_A, f_B = 2, -1) and
+    /// S_1 = (-1)(1 - 2) / V = 4/9; row 1 alone has V = 1/4 (-2, -1) and
+    /// S_1 = (-1)(-4 + 2) / V = 8; both rows give 2/3. Of 500 resamples
+    /// about 125 are each of the single rows, so the 2.5% and 97.5%
+    /// percentiles are 4/9 and 8 exactly, and the standard error is near
+    /// the three-point distribution's standard deviation
+    /// sqrt(E[x²] - E[x]²) = sqrt(16.272 - 2.4444²) = 3.209.
+    #[test]
+    fn bootstrap_intervals_of_two_rows_span_the_single_row_estimates() {
+        let d = design(2, 2, false);
+        let y = [12.0, 9.0, 11.0, 13.0, 8.0, 9.0, 6.0, 12.0];
+        let got = d.analyze(&y, 500).unwrap();
+        let first = got[0].first;
+        let (lo, hi) = first.ci.unwrap();
+        assert!((lo - 4.0 / 9.0).abs() < 1e-12, "lower {lo}");
+        assert!((hi - 8.0).abs() < 1e-12, "upper {hi}");
+        let se = first.se.unwrap();
+        let (e1, e2): (f64, f64) = (
+            (4.0 / 9.0) / 4.0 + (2.0 / 3.0) / 2.0 + 8.0 / 4.0,
+            (16.0 / 81.0) / 4.0 + (4.0 / 9.0) / 2.0 + 64.0 / 4.0,
+        );
+        let sd = (e2 - e1 * e1).sqrt();
+        assert!((sd - 3.209).abs() < 1e-3, "{sd}");
+        assert!((se - sd).abs() < 0.3, "se {se} vs {sd}");
+    }
+
+    #[test]
+    fn with_interval_takes_type_7_percentiles_and_the_sample_deviation() {
+        // Sorted 1..5: h = 4 · 0.025 = 0.1 -> 1.1; h = 3.9 -> 4.9. Mean 3,
+        // squared deviations 4 + 1 + 0 + 1 + 4 = 10 over n - 1 = 4.
+        let e = with_interval(Some(0.5), vec![4.0, 1.0, 5.0, 3.0, 2.0]);
+        assert_eq!(e.value, Some(0.5));
+        let (lo, hi) = e.ci.unwrap();
+        assert!(
+            (lo - 1.1).abs() < 1e-12 && (hi - 4.9).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        assert!((e.se.unwrap() - 2.5f64.sqrt()).abs() < 1e-12);
+        // Two replicates are enough for an interval, one is not.
+        let two = with_interval(Some(0.0), vec![2.0, 0.0]);
+        let (lo, hi) = two.ci.unwrap();
+        assert!(
+            (lo - 0.05).abs() < 1e-12 && (hi - 1.95).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        assert!((two.se.unwrap() - 2f64.sqrt()).abs() < 1e-12);
+        let one = with_interval(Some(0.0), vec![1.0]);
+        assert_eq!((one.ci, one.se), (None, None));
+        // No estimate: no interval, whatever the replicates.
+        let none = with_interval(None, vec![1.0, 2.0, 3.0]);
+        assert_eq!(none, Estimate::default());
+    }
+
+    #[test]
+    fn open_unit_is_half_a_step_above_the_grid_and_never_zero() {
+        let step = 1.0 / (1u64 << 53) as f64;
+        assert_eq!(open_unit(0), 0.5 * step);
+        assert_eq!(open_unit((1 << 11) - 1), 0.5 * step, "low bits dropped");
+        assert_eq!(open_unit(1 << 11), 1.5 * step);
+        // 53 high bits of 2^52 - 1: (2^52 - 1/2) / 2^53, exact.
+        assert_eq!(open_unit(u64::MAX >> 1), 0.5 - 0.5 * step);
+        assert!(open_unit(u64::MAX - (1 << 11)) < 1.0);
+        // The top 2^11 patterns: 2^53 - 1/2 rounds up to 2^53, held below 1.
+        assert_eq!(open_unit(u64::MAX), 1.0 - step);
+        assert_eq!(open_unit(u64::MAX - ((1 << 11) - 1)), 1.0 - step);
+    }
+
+    #[test]
+    fn below_maps_the_bits_evenly_onto_the_indices() {
+        assert_eq!(below(0, 7), 0);
+        assert_eq!(below(u64::MAX, 7), 6);
+        assert_eq!(below(1 << 63, 10), 5);
+        assert_eq!(below(u64::MAX / 4, 4), 0);
+        assert_eq!(below(u64::MAX / 4 + 1, 4), 1);
+        assert_eq!(below(u64::MAX, 1), 0);
+    }
+
+    #[test]
+    fn a_design_without_samples_is_empty() {
+        assert!(design(3, 0, true).is_empty());
+        assert_eq!(design(3, 0, true).len(), 0);
+        assert!(!design(3, 1, false).is_empty());
+        assert_eq!(design(3, 1, false).len(), 5);
+        assert!(!design(0, 1, true).is_empty());
+        assert_eq!(design(0, 1, true).len(), 3);
+    }
+
+    /// Replicates 0, 1, 1 offset by 1e8: sample variance
+    /// (4/9 + 1/9 + 1/9) / 2 = 1/3 whatever the offset. Summing squared
+    /// deviations keeps it; forms like Σx² − n·mean² lose it to
+    /// cancellation (the mean 1e8 + 2/3 is not representable).
+    #[test]
+    fn the_standard_error_survives_a_large_common_offset() {
+        let e = with_interval(Some(0.0), vec![1e8, 1e8 + 1.0, 1e8 + 1.0]);
+        let se = e.se.unwrap();
+        assert!((se - (1.0f64 / 3.0).sqrt()).abs() < 1e-6, "se {se}");
+    }
+
+    /// Sobol' indices are ratios of variances: rescaling the outputs (to
+    /// another unit, however small or large) leaves them unchanged.
+    #[test]
+    fn indices_do_not_depend_on_the_outputs_unit() {
+        let d = design(2, 2, false);
+        let y = [12.0, 9.0, 11.0, 13.0, 8.0, 9.0, 6.0, 12.0];
+        let truth = [(2.0 / 3.0, 5.0 / 9.0), (-10.0 / 9.0, 17.0 / 9.0)];
+        for scale in [1e-9, 1e-4, 1e6] {
+            let scaled: Vec<f64> = y.iter().map(|v| v * scale).collect();
+            let got = d.analyze(&scaled, 0).unwrap();
+            for (g, (s1, st)) in got.iter().zip(truth) {
+                let (v1, vt) = (g.first.value.unwrap(), g.total.value.unwrap());
+                assert!((v1 - s1).abs() < 1e-9, "scale {scale}: {v1} vs {s1}");
+                assert!((vt - st).abs() < 1e-9, "scale {scale}: {vt} vs {st}");
+            }
+        }
+    }
+
+    /// Outputs that do not vary are told apart from outputs that do by a
+    /// floor of 1e-12 on V relative to the mean square of f_A and f_B.
+    /// Four rows `(1 + δ, 1 − δ, −2)` (each summing to 0, so centring
+    /// leaves them): mean 1, mean square 1 + δ², V = δ², a ratio of
+    /// δ² / (1 + δ²). At δ² = 1.2e-12 the indices are estimated, at
+    /// 0.8e-12 they are not (the output counts as constant).
+    #[test]
+    fn the_constant_output_floor_is_relative_to_the_mean_square() {
+        let d = design(1, 4, false);
+        let y = |delta: f64| -> Vec<f64> {
+            (0..4)
+                .flat_map(|_| [1.0 + delta, 1.0 - delta, -2.0])
+                .collect()
+        };
+        let above = d.analyze(&y(1.2e-12f64.sqrt()), 0).unwrap();
+        assert!(above[0].first.value.is_some() && above[0].total.value.is_some());
+        let below = d.analyze(&y(0.8e-12f64.sqrt()), 0).unwrap();
+        assert_eq!((below[0].first.value, below[0].total.value), (None, None));
     }
 }
