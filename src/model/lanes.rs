@@ -9,8 +9,11 @@
 //! x86-64 machines run at full clock, and the baseline x86-64 (SSE2) build
 //! handles them as two registers of two. Four runs in step is also a batch
 //! small enough that their branches (feasible moves, threats, truces)
-//! rarely diverge for long; eight would need AVX-512 to pay and would
-//! diverge more.
+//! rarely diverge for long. Eight lanes of AVX-512 were measured and ran
+//! no faster: the step's lane work is mostly gathering each run's state,
+//! which a wider register does not shorten (README, speed; the code is on
+//! the branch `exp/avx512-8-lanes`). Eight lanes serve only `bilateral
+//! bench`'s widest floor probe ([`exp_lanes_avx512`]).
 //!
 //! Why explicit intrinsics on x86-64: written as loops over `[f64; 4]`
 //! (kept here as [`exp_lanes_portable`], the path of other targets), the
