@@ -1,5 +1,10 @@
 //! Command-line options (clap derive). Turned into validated settings by the
 //! subcommand modules in `commands/`.
+//!
+//! The options' doc comments are their `--help` text, written for a
+//! terminal: `[sweep]` is a TOML table and `<stem>` a placeholder there,
+//! not a rustdoc link or an HTML tag.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 
