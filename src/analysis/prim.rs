@@ -514,6 +514,17 @@ mod tests {
         ));
     }
 
+    /// Labels written as `T` (a case) and `F`, one per point.
+    fn case_labels(labels: &str) -> Vec<bool> {
+        labels.chars().map(|c| c == 'T').collect()
+    }
+
+    /// One parameter with the points `x = 0 … 9`, labelled by `labels`.
+    fn on_zero_to_nine(labels: &str) -> (Vec<Vec<f64>>, Vec<bool>) {
+        assert_eq!(labels.len(), 10);
+        (vec![(0..10).map(f64::from).collect()], case_labels(labels))
+    }
+
     /// Ten points `x = 0 … 9` in one dimension, labelled
     /// `F T T T T T F F T T` (7 cases), peel_alpha 0.2, worked by hand:
     ///
@@ -533,8 +544,7 @@ mod tests {
     /// 0.46283117.
     #[test]
     fn a_hand_worked_curve_peels_then_pastes() {
-        let x = vec![(0..10).map(f64::from).collect::<Vec<f64>>()];
-        let y: Vec<bool> = "FTTTTTFFTT".chars().map(|c| c == 'T').collect();
+        let (x, y) = on_zero_to_nine("FTTTTTFFTT");
         let opts = PrimOptions {
             peel_alpha: 0.2,
             paste_alpha: 0.05,
@@ -567,8 +577,7 @@ mod tests {
     /// around all the data alone (and nothing is restricted to paste).
     #[test]
     fn a_peel_below_mass_min_is_not_taken() {
-        let x = vec![(0..10).map(f64::from).collect::<Vec<f64>>()];
-        let y: Vec<bool> = "FTTTTTFFTT".chars().map(|c| c == 'T').collect();
+        let (x, y) = on_zero_to_nine("FTTTTTFFTT");
         let opts = PrimOptions {
             peel_alpha: 0.2,
             paste_alpha: 0.05,
@@ -586,8 +595,7 @@ mod tests {
     /// false point, leaving (0.5, 8.5) with density 1.
     #[test]
     fn equal_peels_take_the_upper_limit_first() {
-        let x = vec![(0..10).map(f64::from).collect::<Vec<f64>>()];
-        let y: Vec<bool> = "FTTTTTTTTF".chars().map(|c| c == 'T').collect();
+        let (x, y) = on_zero_to_nine("FTTTTTTTTF");
         let opts = PrimOptions {
             peel_alpha: 0.1,
             ..PrimOptions::default()
@@ -704,7 +712,7 @@ mod tests {
             vec![5.0, 1.0, 3.0, 0.0, 4.0, 2.0, 7.0, 6.0],
             vec![0.0, 4.0, 1.0, 7.0, 6.0, 5.0, 2.0, 3.0],
         ];
-        let y: Vec<bool> = "TTTTFFTT".chars().map(|c| c == 'T').collect();
+        let y = case_labels("TTTTFFTT");
         let opts = PrimOptions {
             peel_alpha: 0.2,
             ..PrimOptions::default()
@@ -740,7 +748,7 @@ mod tests {
     #[test]
     fn peeling_gain_is_counted_per_point_removed() {
         let x = vec![vec![3.0, 4.0, 0.0, 2.0, 2.0, 1.0, 4.0, 2.0, 0.0, 0.0]];
-        let y: Vec<bool> = "TTTTTTFTFT".chars().map(|c| c == 'T').collect();
+        let y = case_labels("TTTTTTFTFT");
         let opts = PrimOptions {
             peel_alpha: 0.2,
             ..PrimOptions::default()
@@ -759,7 +767,7 @@ mod tests {
         // (0.02 each): the upper peel is taken. Then x <= 1 goes (4/7 ->
         // 2/2 over 5 points), leaving the two cases at x = 2.
         let x = vec![vec![4.0, 2.0, 4.0, 2.0, 1.0, 1.0, 1.0, 4.0, 0.0, 1.0]];
-        let y: Vec<bool> = "TTFTFTFFFT".chars().map(|c| c == 'T').collect();
+        let y = case_labels("TTFTFTFFFT");
         let curve = prim(&x, &y, opts).unwrap();
         let summary: Vec<((f64, f64), usize, usize)> =
             curve.iter().map(|b| (b.limits[0], b.n, b.k)).collect();

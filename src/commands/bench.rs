@@ -245,19 +245,27 @@ mod tests {
     use super::*;
     use crate::model::exp::exp;
 
+    /// What each of `N` lanes of a batched probe must sum: the scalar
+    /// probe's arithmetic with the model's exponential, on the lane's own
+    /// generator.
+    fn scalar_probe_sums<const N: usize>(iterations: u64) -> [f64; N] {
+        let mut sums = [0.0f64; N];
+        for (l, mut rng) in probe_generators::<N>().into_iter().enumerate() {
+            for _ in 0..iterations {
+                let u: [f64; 10] = std::array::from_fn(|_| rng.random::<f64>());
+                let total: f64 = u.iter().fold(0.0, |t, x| t + exp(-3.0 * x));
+                sums[l] += total.ln();
+            }
+        }
+        sums
+    }
+
     /// The batched probe does per lane what the scalar probe does with the
     /// model's exponential, to the bit, on every path this CPU runs.
     #[test]
     fn the_batched_probe_is_the_scalar_arithmetic_lane_by_lane() {
         let iterations = 500;
-        let mut want = [0.0f64; LANES];
-        for (l, mut rng) in probe_generators::<LANES>().into_iter().enumerate() {
-            for _ in 0..iterations {
-                let u: [f64; 10] = std::array::from_fn(|_| rng.random::<f64>());
-                let total: f64 = u.iter().fold(0.0, |t, x| t + exp(-3.0 * x));
-                want[l] += total.ln();
-            }
-        }
+        let want = scalar_probe_sums::<LANES>(iterations);
         let bits = |a: [f64; LANES]| a.map(f64::to_bits);
         let portable = batched_probe(
             &mut XoshiroLanes::new(&probe_generators()),
@@ -295,14 +303,7 @@ mod tests {
             return;
         }
         let iterations = 500;
-        let mut want = [0.0f64; WIDE_LANES];
-        for (l, mut rng) in probe_generators::<WIDE_LANES>().into_iter().enumerate() {
-            for _ in 0..iterations {
-                let u: [f64; 10] = std::array::from_fn(|_| rng.random::<f64>());
-                let total: f64 = u.iter().fold(0.0, |t, x| t + exp(-3.0 * x));
-                want[l] += total.ln();
-            }
-        }
+        let want = scalar_probe_sums::<WIDE_LANES>(iterations);
         // SAFETY: the CPU has AVX-512 F and DQ.
         let got = unsafe {
             batched_probe_avx512(&mut XoshiroLanes::new(&probe_generators()), iterations)
